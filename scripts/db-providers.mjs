@@ -16,7 +16,10 @@ export function providers({ warnWithoutPg = false } = {}) {
   return list;
 }
 
-/** Runs `prisma migrate diff` from the migration history to the schema; true when they differ. */
+/**
+ * @param {{ name: string, url: string, schema: string, migrations: string }} p
+ * @param {string} outFile
+ * Runs `prisma migrate diff` from the migration history to the schema; true when they differ. */
 export function diffMigrations(p, outFile) {
   const r = spawnSync(
     "npx",

@@ -1,18 +1,6 @@
--- CreateEnum
-CREATE TYPE "JobState" AS ENUM ('SUBMITTED', 'SCHEDULED', 'HOLDED', 'ATTRIBUTED', 'RUNNING', 'ENDED', 'CRASHED', 'CANCELLED');
-
--- CreateEnum
-CREATE TYPE "Instruction" AS ENUM ('RUN', 'KILL', 'PAUSE');
-
--- CreateEnum
-CREATE TYPE "PayloadType" AS ENUM ('shell', 'exec', 'node');
-
--- CreateEnum
-CREATE TYPE "ApiAuthMode" AS ENUM ('none', 'basic', 'token', 'certificate');
-
 -- CreateTable
 CREATE TABLE "Node" (
-    "id" SERIAL NOT NULL,
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
     "name" TEXT NOT NULL,
     "host" TEXT NOT NULL DEFAULT '127.0.0.1',
     "port" INTEGER NOT NULL DEFAULT 1789,
@@ -30,66 +18,61 @@ CREATE TABLE "Node" (
     "tlsCertPath" TEXT,
     "tlsKeyPath" TEXT,
     "tlsCaPath" TEXT,
-    "authSimple" "ApiAuthMode" NOT NULL DEFAULT 'none',
-    "authClient" "ApiAuthMode" NOT NULL DEFAULT 'basic',
-    "authMgmt" "ApiAuthMode" NOT NULL DEFAULT 'basic',
+    "authSimple" TEXT NOT NULL DEFAULT 'none',
+    "authClient" TEXT NOT NULL DEFAULT 'basic',
+    "authMgmt" TEXT NOT NULL DEFAULT 'basic',
     "anonymousConfirmed" BOOLEAN NOT NULL DEFAULT false,
-    "lastSeenAlive" TIMESTAMP(3),
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "Node_pkey" PRIMARY KEY ("id")
+    "lastSeenAlive" DATETIME,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
 );
 
 -- CreateTable
 CREATE TABLE "NodeReport" (
-    "nodeId" INTEGER NOT NULL,
-    "reportedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "nodeId" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "reportedAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "pid" INTEGER NOT NULL,
     "version" TEXT NOT NULL,
-    "startedAt" TIMESTAMP(3) NOT NULL,
+    "startedAt" DATETIME NOT NULL,
     "listeners" JSONB NOT NULL,
     "interfaces" JSONB NOT NULL,
     "pathModes" JSONB NOT NULL,
     "counters" JSONB NOT NULL,
-
-    CONSTRAINT "NodeReport_pkey" PRIMARY KEY ("nodeId")
+    CONSTRAINT "NodeReport_nodeId_fkey" FOREIGN KEY ("nodeId") REFERENCES "Node" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
 
 -- CreateTable
 CREATE TABLE "Queue" (
-    "id" SERIAL NOT NULL,
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
     "name" TEXT NOT NULL,
     "description" TEXT NOT NULL DEFAULT '',
     "isDefault" BOOLEAN NOT NULL DEFAULT false,
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "Queue_pkey" PRIMARY KEY ("id")
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
 );
 
 -- CreateTable
 CREATE TABLE "QueueMapping" (
-    "id" SERIAL NOT NULL,
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
     "nodeId" INTEGER NOT NULL,
     "queueId" INTEGER NOT NULL,
     "maxThreads" INTEGER NOT NULL DEFAULT 5,
     "pollingIntervalMs" INTEGER NOT NULL DEFAULT 1000,
     "enabled" BOOLEAN NOT NULL DEFAULT true,
-    "updatedAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "QueueMapping_pkey" PRIMARY KEY ("id")
+    "updatedAt" DATETIME NOT NULL,
+    CONSTRAINT "QueueMapping_nodeId_fkey" FOREIGN KEY ("nodeId") REFERENCES "Node" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
+    CONSTRAINT "QueueMapping_queueId_fkey" FOREIGN KEY ("queueId") REFERENCES "Queue" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
 
 -- CreateTable
 CREATE TABLE "JobDef" (
-    "id" SERIAL NOT NULL,
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
     "applicationName" TEXT NOT NULL,
     "description" TEXT NOT NULL DEFAULT '',
     "queueId" INTEGER NOT NULL,
-    "payloadType" "PayloadType" NOT NULL,
+    "payloadType" TEXT NOT NULL,
     "path" TEXT NOT NULL,
-    "parameters" JSONB NOT NULL DEFAULT '{}',
+    "parameters" JSONB NOT NULL,
     "enabled" BOOLEAN NOT NULL DEFAULT true,
     "highlander" BOOLEAN NOT NULL DEFAULT false,
     "canBeRestarted" BOOLEAN NOT NULL DEFAULT true,
@@ -100,40 +83,39 @@ CREATE TABLE "JobDef" (
     "keyword1" TEXT,
     "keyword2" TEXT,
     "keyword3" TEXT,
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "JobDef_pkey" PRIMARY KEY ("id")
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL,
+    CONSTRAINT "JobDef_queueId_fkey" FOREIGN KEY ("queueId") REFERENCES "Queue" ("id") ON DELETE RESTRICT ON UPDATE CASCADE
 );
 
 -- CreateTable
 CREATE TABLE "JobSchedule" (
-    "id" SERIAL NOT NULL,
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
     "jobDefId" INTEGER NOT NULL,
     "cronExpression" TEXT NOT NULL,
     "queueId" INTEGER,
     "priority" INTEGER,
-    "parameters" JSONB NOT NULL DEFAULT '{}',
+    "parameters" JSONB NOT NULL,
     "enabled" BOOLEAN NOT NULL DEFAULT true,
-    "lastFiredAt" TIMESTAMP(3),
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-
-    CONSTRAINT "JobSchedule_pkey" PRIMARY KEY ("id")
+    "lastFiredAt" DATETIME,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    CONSTRAINT "JobSchedule_jobDefId_fkey" FOREIGN KEY ("jobDefId") REFERENCES "JobDef" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
+    CONSTRAINT "JobSchedule_queueId_fkey" FOREIGN KEY ("queueId") REFERENCES "Queue" ("id") ON DELETE SET NULL ON UPDATE CASCADE
 );
 
 -- CreateTable
 CREATE TABLE "JobInstance" (
-    "id" SERIAL NOT NULL,
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
     "jobDefId" INTEGER NOT NULL,
     "queueId" INTEGER NOT NULL,
     "nodeId" INTEGER,
-    "state" "JobState" NOT NULL DEFAULT 'SUBMITTED',
-    "instruction" "Instruction" NOT NULL DEFAULT 'RUN',
-    "position" DOUBLE PRECISION NOT NULL DEFAULT 0,
+    "state" TEXT NOT NULL DEFAULT 'SUBMITTED',
+    "instruction" TEXT NOT NULL DEFAULT 'RUN',
+    "position" REAL NOT NULL DEFAULT 0,
     "priority" INTEGER NOT NULL DEFAULT 0,
     "parentId" INTEGER,
     "progress" INTEGER,
-    "parameters" JSONB NOT NULL DEFAULT '{}',
+    "parameters" JSONB NOT NULL,
     "application" TEXT,
     "module" TEXT,
     "keyword1" TEXT,
@@ -142,30 +124,31 @@ CREATE TABLE "JobInstance" (
     "userName" TEXT,
     "sessionId" TEXT,
     "email" TEXT,
-    "runAfter" TIMESTAMP(3),
+    "runAfter" DATETIME,
     "scheduleId" INTEGER,
     "instructedBy" TEXT,
-    "enqueuedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "attributedAt" TIMESTAMP(3),
-    "startedAt" TIMESTAMP(3),
-
-    CONSTRAINT "JobInstance_pkey" PRIMARY KEY ("id")
+    "enqueuedAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "attributedAt" DATETIME,
+    "startedAt" DATETIME,
+    CONSTRAINT "JobInstance_jobDefId_fkey" FOREIGN KEY ("jobDefId") REFERENCES "JobDef" ("id") ON DELETE RESTRICT ON UPDATE CASCADE,
+    CONSTRAINT "JobInstance_queueId_fkey" FOREIGN KEY ("queueId") REFERENCES "Queue" ("id") ON DELETE RESTRICT ON UPDATE CASCADE,
+    CONSTRAINT "JobInstance_nodeId_fkey" FOREIGN KEY ("nodeId") REFERENCES "Node" ("id") ON DELETE SET NULL ON UPDATE CASCADE
 );
 
 -- CreateTable
 CREATE TABLE "History" (
-    "id" INTEGER NOT NULL,
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
     "jobDefId" INTEGER,
     "applicationName" TEXT NOT NULL,
     "queueName" TEXT NOT NULL,
     "nodeName" TEXT,
-    "state" "JobState" NOT NULL,
+    "state" TEXT NOT NULL,
     "returnCode" INTEGER,
     "endReason" TEXT,
     "parentId" INTEGER,
     "progress" INTEGER,
     "priority" INTEGER NOT NULL DEFAULT 0,
-    "parameters" JSONB NOT NULL DEFAULT '{}',
+    "parameters" JSONB NOT NULL,
     "application" TEXT,
     "module" TEXT,
     "keyword1" TEXT,
@@ -174,27 +157,23 @@ CREATE TABLE "History" (
     "userName" TEXT,
     "sessionId" TEXT,
     "email" TEXT,
-    "enqueuedAt" TIMESTAMP(3) NOT NULL,
-    "attributedAt" TIMESTAMP(3),
-    "startedAt" TIMESTAMP(3),
-    "endedAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "History_pkey" PRIMARY KEY ("id")
+    "enqueuedAt" DATETIME NOT NULL,
+    "attributedAt" DATETIME,
+    "startedAt" DATETIME,
+    "endedAt" DATETIME NOT NULL
 );
 
 -- CreateTable
 CREATE TABLE "Message" (
-    "id" SERIAL NOT NULL,
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
     "jobInstanceId" INTEGER NOT NULL,
     "text" TEXT NOT NULL,
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-
-    CONSTRAINT "Message_pkey" PRIMARY KEY ("id")
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
 
 -- CreateTable
 CREATE TABLE "Deliverable" (
-    "id" SERIAL NOT NULL,
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
     "jobInstanceId" INTEGER NOT NULL,
     "nodeName" TEXT NOT NULL,
     "fileFamily" TEXT,
@@ -203,78 +182,68 @@ CREATE TABLE "Deliverable" (
     "size" INTEGER NOT NULL,
     "sha256" TEXT NOT NULL,
     "downloadId" TEXT NOT NULL,
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-
-    CONSTRAINT "Deliverable_pkey" PRIMARY KEY ("id")
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
 
 -- CreateTable
 CREATE TABLE "GlobalParameter" (
-    "key" TEXT NOT NULL,
+    "key" TEXT NOT NULL PRIMARY KEY,
     "value" TEXT NOT NULL,
-    "updatedAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "GlobalParameter_pkey" PRIMARY KEY ("key")
+    "updatedAt" DATETIME NOT NULL
 );
 
 -- CreateTable
 CREATE TABLE "User" (
-    "id" SERIAL NOT NULL,
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
     "login" TEXT NOT NULL,
     "passwordHash" TEXT NOT NULL,
     "email" TEXT,
     "freeText" TEXT,
     "locked" BOOLEAN NOT NULL DEFAULT false,
-    "expiresAt" TIMESTAMP(3),
+    "expiresAt" DATETIME,
     "internal" BOOLEAN NOT NULL DEFAULT false,
-    "lastLoginAt" TIMESTAMP(3),
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "User_pkey" PRIMARY KEY ("id")
+    "lastLoginAt" DATETIME,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
 );
 
 -- CreateTable
 CREATE TABLE "Role" (
-    "id" SERIAL NOT NULL,
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
     "name" TEXT NOT NULL,
     "description" TEXT NOT NULL DEFAULT '',
     "builtIn" BOOLEAN NOT NULL DEFAULT false,
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "Role_pkey" PRIMARY KEY ("id")
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
 );
 
 -- CreateTable
 CREATE TABLE "RolePermission" (
-    "id" SERIAL NOT NULL,
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
     "roleId" INTEGER NOT NULL,
     "permission" TEXT NOT NULL,
-
-    CONSTRAINT "RolePermission_pkey" PRIMARY KEY ("id")
+    CONSTRAINT "RolePermission_roleId_fkey" FOREIGN KEY ("roleId") REFERENCES "Role" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
 
 -- CreateTable
 CREATE TABLE "ApiToken" (
-    "id" SERIAL NOT NULL,
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
     "userId" INTEGER NOT NULL,
     "name" TEXT NOT NULL,
     "prefix" TEXT NOT NULL,
     "tokenHash" TEXT NOT NULL,
-    "scopes" JSONB NOT NULL DEFAULT '[]',
-    "expiresAt" TIMESTAMP(3) NOT NULL,
-    "lastUsedAt" TIMESTAMP(3),
-    "revokedAt" TIMESTAMP(3),
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-
-    CONSTRAINT "ApiToken_pkey" PRIMARY KEY ("id")
+    "scopes" JSONB NOT NULL,
+    "expiresAt" DATETIME NOT NULL,
+    "lastUsedAt" DATETIME,
+    "revokedAt" DATETIME,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    CONSTRAINT "ApiToken_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
 
 -- CreateTable
 CREATE TABLE "AuditEvent" (
-    "id" SERIAL NOT NULL,
-    "at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
+    "at" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "userId" INTEGER,
     "login" TEXT NOT NULL,
     "action" TEXT NOT NULL,
@@ -283,26 +252,22 @@ CREATE TABLE "AuditEvent" (
     "before" JSONB,
     "after" JSONB,
     "fromAddress" TEXT,
-    "userAgent" TEXT,
-
-    CONSTRAINT "AuditEvent_pkey" PRIMARY KEY ("id")
+    "userAgent" TEXT
 );
 
 -- CreateTable
 CREATE TABLE "ClusterLease" (
-    "name" TEXT NOT NULL,
+    "name" TEXT NOT NULL PRIMARY KEY,
     "holder" TEXT NOT NULL,
-    "expiresAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "ClusterLease_pkey" PRIMARY KEY ("name")
+    "expiresAt" DATETIME NOT NULL
 );
 
 -- CreateTable
 CREATE TABLE "_RoleToUser" (
     "A" INTEGER NOT NULL,
     "B" INTEGER NOT NULL,
-
-    CONSTRAINT "_RoleToUser_AB_pkey" PRIMARY KEY ("A","B")
+    CONSTRAINT "_RoleToUser_A_fkey" FOREIGN KEY ("A") REFERENCES "Role" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
+    CONSTRAINT "_RoleToUser_B_fkey" FOREIGN KEY ("B") REFERENCES "User" ("id") ON DELETE CASCADE ON UPDATE CASCADE
 );
 
 -- CreateIndex
@@ -390,43 +355,7 @@ CREATE INDEX "AuditEvent_objectType_objectId_idx" ON "AuditEvent"("objectType", 
 CREATE INDEX "AuditEvent_login_at_idx" ON "AuditEvent"("login", "at");
 
 -- CreateIndex
+CREATE UNIQUE INDEX "_RoleToUser_AB_unique" ON "_RoleToUser"("A", "B");
+
+-- CreateIndex
 CREATE INDEX "_RoleToUser_B_index" ON "_RoleToUser"("B");
-
--- AddForeignKey
-ALTER TABLE "NodeReport" ADD CONSTRAINT "NodeReport_nodeId_fkey" FOREIGN KEY ("nodeId") REFERENCES "Node"("id") ON DELETE CASCADE ON UPDATE CASCADE;
-
--- AddForeignKey
-ALTER TABLE "QueueMapping" ADD CONSTRAINT "QueueMapping_nodeId_fkey" FOREIGN KEY ("nodeId") REFERENCES "Node"("id") ON DELETE CASCADE ON UPDATE CASCADE;
-
--- AddForeignKey
-ALTER TABLE "QueueMapping" ADD CONSTRAINT "QueueMapping_queueId_fkey" FOREIGN KEY ("queueId") REFERENCES "Queue"("id") ON DELETE CASCADE ON UPDATE CASCADE;
-
--- AddForeignKey
-ALTER TABLE "JobDef" ADD CONSTRAINT "JobDef_queueId_fkey" FOREIGN KEY ("queueId") REFERENCES "Queue"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
-
--- AddForeignKey
-ALTER TABLE "JobSchedule" ADD CONSTRAINT "JobSchedule_jobDefId_fkey" FOREIGN KEY ("jobDefId") REFERENCES "JobDef"("id") ON DELETE CASCADE ON UPDATE CASCADE;
-
--- AddForeignKey
-ALTER TABLE "JobSchedule" ADD CONSTRAINT "JobSchedule_queueId_fkey" FOREIGN KEY ("queueId") REFERENCES "Queue"("id") ON DELETE SET NULL ON UPDATE CASCADE;
-
--- AddForeignKey
-ALTER TABLE "JobInstance" ADD CONSTRAINT "JobInstance_jobDefId_fkey" FOREIGN KEY ("jobDefId") REFERENCES "JobDef"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
-
--- AddForeignKey
-ALTER TABLE "JobInstance" ADD CONSTRAINT "JobInstance_queueId_fkey" FOREIGN KEY ("queueId") REFERENCES "Queue"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
-
--- AddForeignKey
-ALTER TABLE "JobInstance" ADD CONSTRAINT "JobInstance_nodeId_fkey" FOREIGN KEY ("nodeId") REFERENCES "Node"("id") ON DELETE SET NULL ON UPDATE CASCADE;
-
--- AddForeignKey
-ALTER TABLE "RolePermission" ADD CONSTRAINT "RolePermission_roleId_fkey" FOREIGN KEY ("roleId") REFERENCES "Role"("id") ON DELETE CASCADE ON UPDATE CASCADE;
-
--- AddForeignKey
-ALTER TABLE "ApiToken" ADD CONSTRAINT "ApiToken_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User"("id") ON DELETE CASCADE ON UPDATE CASCADE;
-
--- AddForeignKey
-ALTER TABLE "_RoleToUser" ADD CONSTRAINT "_RoleToUser_A_fkey" FOREIGN KEY ("A") REFERENCES "Role"("id") ON DELETE CASCADE ON UPDATE CASCADE;
-
--- AddForeignKey
-ALTER TABLE "_RoleToUser" ADD CONSTRAINT "_RoleToUser_B_fkey" FOREIGN KEY ("B") REFERENCES "User"("id") ON DELETE CASCADE ON UPDATE CASCADE;

@@ -1,0 +1,110 @@
+import { Command, InvalidArgumentError } from "commander";
+import { BUILT_IN_ROLES } from "~/server/auth/permissions";
+import { db } from "~/server/db";
+import { SYSTEM_ACTOR } from "~/server/services/audit/create-audit-event";
+import { AppError } from "~/server/services/errors";
+import { createNode, ZNodeNameSchema } from "~/server/services/nodes/create-node";
+import { findNodes } from "~/server/services/nodes/find-nodes";
+import { findRoles } from "~/server/services/roles/find-roles";
+import { initDatabase } from "~/server/services/setup/init-database";
+import { createUser } from "~/server/services/users/create-user";
+import { findUsers } from "~/server/services/users/find-users";
+import { resetUserPassword } from "~/server/services/users/reset-user-password";
+import { ZLoginSchema } from "~/server/services/users/user-select";
+import { printInitResult, startEmbedded } from "./start";
+
+const program = new Command("jobwarden").description("Jobwarden job queue manager").showHelpAfterError();
+
+function port(value: string) {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError("a port number from 0 to 65535");
+  return n;
+}
+
+function parsed<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { message: string }[] } } }) {
+  return (value: string) => {
+    const r = schema.safeParse(value);
+    if (!r.success) throw new InvalidArgumentError(r.error.issues.map((i) => i.message).join("; "));
+    return r.data;
+  };
+}
+
+function collect(value: string, previous: string[]) {
+  return [...previous, value];
+}
+
+program
+  .command("init")
+  .description("create and migrate the database and seed defaults (idempotent)")
+  .action(async () => printInitResult(await initDatabase(db)));
+
+program
+  .command("start")
+  .description("run the embedded default: init, build the console if needed, start it")
+  .action(() => startEmbedded());
+
+const user = program.command("user").description("manage console and API users");
+user
+  .command("add")
+  .argument("<login>", "login name", parsed(ZLoginSchema))
+  .option("-r, --role <role>", `role (repeatable): ${BUILT_IN_ROLES.map((r) => r.name).join(", ")}`, collect, [])
+  .description("create a user; prints a generated password once")
+  .action(async (login: string, opts: { role: string[] }) => {
+    const { password } = await createUser(db, { actor: SYSTEM_ACTOR, login, roles: opts.role });
+    console.log(`Created ${login} with roles: ${opts.role.join(", ") || "(none)"}\nPassword (shown once): ${password}`);
+  });
+user
+  .command("reset-password")
+  .argument("<login>", "login name", parsed(ZLoginSchema))
+  .description("set a new generated password; prints it once")
+  .action(async (login: string) => {
+    const { password } = await resetUserPassword(db, { actor: SYSTEM_ACTOR, login });
+    console.log(`New password for ${login} (shown once): ${password}`);
+  });
+user
+  .command("list")
+  .description("list users")
+  .action(async () => {
+    const { items } = await findUsers(db, { limit: 1000 });
+    console.table(
+      items.map((u) => ({ login: u.login, roles: u.roles.map((r) => r.name).join(", "), locked: u.locked, expires: u.expiresAt?.toISOString() ?? "" })),
+    );
+  });
+
+const node = program.command("node").description("manage engine nodes");
+node
+  .command("create")
+  .requiredOption("-n, --name <name>", "node name", parsed(ZNodeNameSchema))
+  .option("-i, --interface <host>", "interface the node APIs bind to", "127.0.0.1")
+  .option("-p, --port <port>", "port of the node APIs (0 = any free port)", port, 1789)
+  .description("create a node mapped to the default queue")
+  .action(async (opts: { name: string; interface: string; port: number }) => {
+    const n = await createNode(db, { actor: SYSTEM_ACTOR, name: opts.name, host: opts.interface, port: opts.port });
+    console.log(`Created node ${n.name} listening on ${n.host}:${n.port}; directories under ${n.jobsDir.replace(/\/jobs$/, "")}`);
+  });
+node
+  .command("list")
+  .description("list nodes with their health")
+  .action(async () => {
+    console.table(
+      (await findNodes(db)).map((n) => ({ name: n.name, listens: `${n.host}:${n.port}`, health: n.health, running: n.running, rest: n.loadApiClient })),
+    );
+  });
+
+program
+  .command("role")
+  .description("list roles and their permissions")
+  .action(async () => {
+    for (const r of await findRoles(db)) console.log(`${r.name.padEnd(18)} ${r.permissions.join(" ")}`);
+  });
+
+try {
+  await program.parseAsync();
+} catch (e) {
+  if (e instanceof AppError) {
+    console.error(`jobwarden: ${e.message}`);
+    process.exitCode = 1;
+  } else throw e;
+} finally {
+  await db.$disconnect();
+}

@@ -1,0 +1,50 @@
+import { resolve } from "node:path";
+import { createEnv } from "@t3-oss/env-core";
+import { z } from "zod";
+
+/** The only module that reads process.env: every setting of the console, the nodes and the CLI. */
+const raw = createEnv({
+  server: {
+    NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+    /** Where the embedded database, secrets, node directories and logs go. */
+    JOBWARDEN_HOME: z.string().default("./data"),
+    /** file:… (SQLite, the embedded default) or postgresql://… (multi-node mode). */
+    DATABASE_URL: z
+      .string()
+      .regex(/^(file:|postgres(ql)?:\/\/)/, "DATABASE_URL must start with file: or postgresql://")
+      .optional(),
+    CONSOLE_HOST: z.string().default("127.0.0.1"),
+    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    /** Session signing secret; when unset, one is generated into JOBWARDEN_HOME/session-secret (0600). */
+    NEXTAUTH_SECRET: z.string().min(32, "NEXTAUTH_SECRET must be at least 32 characters").optional(),
+    NEXTAUTH_URL: z.url().optional(),
+    SESSION_MAX_AGE_SECONDS: z.coerce.number().int().min(60).default(8 * 3600),
+    LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
+    LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(15 * 60),
+    LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal"]).default("info"),
+    /** A PostgreSQL server (role with CREATEDB) for the test suite's PostgreSQL pass. */
+    TEST_PG_URL: z.string().optional(),
+    /** Which database the vitest pass runs on. */
+    TEST_DB: z.enum(["sqlite", "postgresql"]).default("sqlite"),
+  },
+  runtimeEnv: process.env,
+  emptyStringAsUndefined: true,
+});
+
+const home = resolve(raw.JOBWARDEN_HOME);
+
+function absoluteSqliteUrl(url: string): string {
+  if (!url.startsWith("file:")) return url;
+  const path = url.slice("file:".length);
+  return path === ":memory:" ? url : `file:${resolve(path)}`;
+}
+
+export const env = {
+  ...raw,
+  JOBWARDEN_HOME: home,
+  DATABASE_URL: absoluteSqliteUrl(raw.DATABASE_URL ?? `file:${home}/jobwarden.db`),
+};
+
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//.test(url);
+}

@@ -1,0 +1,14 @@
+import { createCallerFactory, createTRPCRouter } from "~/server/api/trpc";
+import { nodeRouter } from "~/server/api/routers/node";
+import { roleRouter } from "~/server/api/routers/role";
+import { userRouter } from "~/server/api/routers/user";
+
+export const appRouter = createTRPCRouter({
+  node: nodeRouter,
+  role: roleRouter,
+  user: userRouter,
+});
+
+export type AppRouter = typeof appRouter;
+
+export const createCaller = createCallerFactory(appRouter);

@@ -1,0 +1,44 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { env, isPostgresUrl } from "~/env";
+import { PrismaClient as PgClient } from "~/generated/pg/client";
+import { PrismaClient as SqliteClient } from "~/generated/sqlite/client";
+
+/** App code is typed against the SQLite client: that keeps it inside what both providers support. */
+export type Db = SqliteClient;
+export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
+export type DbOrTx = Db | Tx;
+
+// The console and the nodes share the SQLite file: WAL lets readers run beside one writer,
+// busy_timeout makes a writer wait for the lock instead of failing at once.
+const SQLITE_PRAGMAS = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;";
+
+function sqliteAdapter(url: string) {
+  const file = url.replace(/^file:/, "");
+  if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  const inner = new PrismaBetterSQLite3({ url, timeout: 10_000 });
+  return {
+    provider: "sqlite" as const,
+    adapterName: inner.adapterName,
+    async connect() {
+      const adapter = await inner.connect();
+      await adapter.executeScript(SQLITE_PRAGMAS);
+      return adapter;
+    },
+  };
+}
+
+export function createDb(url: string = env.DATABASE_URL): Db {
+  if (isPostgresUrl(url)) {
+    return new PgClient({ adapter: new PrismaPg({ connectionString: url }) }) as unknown as Db;
+  }
+  return new SqliteClient({ adapter: sqliteAdapter(url) });
+}
+
+const globalForDb = globalThis as unknown as { jobwardenDb?: Db };
+
+/** The process-wide client (cached across Next.js dev reloads). */
+export const db: Db = globalForDb.jobwardenDb ?? createDb();
+if (env.NODE_ENV !== "production") globalForDb.jobwardenDb = db;

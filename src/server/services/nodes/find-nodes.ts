@@ -1,0 +1,31 @@
+import type { DbOrTx } from "~/server/db";
+import { nodeHealth } from "./node-health";
+
+/** Every node with its health, running count and last report (clusters have a handful of nodes). */
+export async function findNodes(db: DbOrTx, now = new Date()) {
+  const [nodes, running] = await Promise.all([
+    db.node.findMany({
+      orderBy: { name: "asc" },
+      select: {
+        id: true,
+        name: true,
+        host: true,
+        port: true,
+        enabled: true,
+        stopRequested: true,
+        loadApiClient: true,
+        mgmtRemotePort: true,
+        tlsEnabled: true,
+        lastSeenAlive: true,
+        report: { select: { version: true, pid: true, startedAt: true, reportedAt: true } },
+        mappings: { select: { queue: { select: { name: true } }, maxThreads: true, enabled: true } },
+      },
+    }),
+    db.jobInstance.groupBy({ by: ["nodeId"], where: { state: { in: ["ATTRIBUTED", "RUNNING"] } }, _count: true }),
+  ]);
+  return nodes.map((n) => ({
+    ...n,
+    health: nodeHealth(n.lastSeenAlive, now),
+    running: running.find((r) => r.nodeId === n.id)?._count ?? 0,
+  }));
+}

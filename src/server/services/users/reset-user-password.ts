@@ -1,0 +1,19 @@
+import type { Db } from "~/server/db";
+import { generatePassword, hashPassword } from "~/server/auth/password";
+import { type Actor, createAuditEvent } from "~/server/services/audit/create-audit-event";
+import { AppError } from "~/server/services/errors";
+
+export type ResetUserPasswordOptions = { actor: Actor; login: string; password?: string };
+
+/** Sets a new password (generated when absent) and returns it once. */
+export async function resetUserPassword(db: Db, { actor, login, password }: ResetUserPasswordOptions) {
+  const newPassword = password ?? generatePassword();
+  const passwordHash = await hashPassword(newPassword);
+  return db.$transaction(async (tx) => {
+    const user = await tx.user.findUnique({ where: { login }, select: { id: true, internal: true } });
+    if (!user || user.internal) throw new AppError("NOT_FOUND", `User ${login} does not exist`);
+    await tx.user.update({ where: { id: user.id }, data: { passwordHash } });
+    await createAuditEvent(tx, { actor, action: "user.reset_password", objectType: "user", objectId: user.id });
+    return { login, password: newPassword };
+  });
+}

@@ -8,9 +8,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { defineConfig } from "prisma/config";
 
-// eslint-disable-next-line no-restricted-properties -- the Prisma CLI reads its own env
 process.env.DATABASE_URL ??= "file:./data/jobwarden.db";
-// eslint-disable-next-line no-restricted-properties
 const url = process.env.DATABASE_URL;
 const isPg = /^postgres(ql)?:\/\//.test(url);
 

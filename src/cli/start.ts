@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
-import { env } from "~/env";
+import { childProcessEnv, env } from "~/env";
 import { db } from "~/server/db";
 import { type InitResult, initDatabase } from "~/server/services/setup/init-database";
 
@@ -32,7 +32,7 @@ export async function startEmbedded() {
   const children: ChildProcess[] = [
     spawn(process.execPath, [nextBin(), "start", "-H", env.CONSOLE_HOST, "-p", String(env.PORT)], {
       stdio: "inherit",
-      env: { ...process.env, NEXTAUTH_URL: env.NEXTAUTH_URL ?? url, NODE_ENV: "production" },
+      env: childProcessEnv({ NEXTAUTH_URL: env.NEXTAUTH_URL ?? url, NODE_ENV: "production" }),
     }),
   ];
   console.log(`Jobwarden console: ${url} (login root; password in ${env.JOBWARDEN_HOME}/root-password.txt)`);

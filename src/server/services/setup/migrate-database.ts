@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { env } from "~/env";
+import { childProcessEnv, env } from "~/env";
 
 const projectRoot = join(dirname(fileURLToPath(import.meta.url)), "../../../..");
 
@@ -11,7 +11,7 @@ export function migrateDatabase(url = env.DATABASE_URL) {
   const prismaCli = createRequire(import.meta.url).resolve("prisma/build/index.js");
   const result = spawnSync(process.execPath, [prismaCli, "migrate", "deploy"], {
     cwd: projectRoot,
-    env: { ...process.env, DATABASE_URL: url },
+    env: childProcessEnv({ DATABASE_URL: url }),
     encoding: "utf8",
   });
   if (result.status !== 0) {

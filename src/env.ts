@@ -21,6 +21,12 @@ const raw = createEnv({
     SESSION_MAX_AGE_SECONDS: z.coerce.number().int().min(60).default(8 * 3600),
     LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
     LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(15 * 60),
+    /** How often nodes heartbeat; a node silent for 6 intervals is dead and its runs are crashed. */
+    NODE_HEARTBEAT_MS: z.coerce.number().int().min(100).default(5_000),
+    /** How long a stopping node lets running jobs finish before killing them. */
+    NODE_STOP_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
+    /** Between SIGTERM and SIGKILL (processes) or abort and terminate (node payloads). */
+    NODE_KILL_GRACE_MS: z.coerce.number().int().min(0).default(5_000),
     LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal"]).default("info"),
     /** A PostgreSQL server (role with CREATEDB) for the test suite's PostgreSQL pass. */
     TEST_PG_URL: z.string().optional(),
@@ -52,4 +58,10 @@ export function isPostgresUrl(url: string): boolean {
 /** The environment for a child process (Prisma CLI, next start, node processes), with overrides. */
 export function childProcessEnv(overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...process.env, ...overrides };
+}
+
+/** What a job payload inherits from its node's environment: never the node's own secrets. */
+export function payloadBaseEnv(): Record<string, string> {
+  const keys = ["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "USER", "LOGNAME", "SHELL"];
+  return Object.fromEntries(keys.flatMap((k) => (process.env[k] ? [[k, process.env[k]]] : [])));
 }

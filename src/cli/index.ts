@@ -11,6 +11,7 @@ import { createUser } from "~/server/services/users/create-user";
 import { findUsers } from "~/server/services/users/find-users";
 import { resetUserPassword } from "~/server/services/users/reset-user-password";
 import { ZLoginSchema } from "~/server/services/users/user-select";
+import { EngineNode, NodeStartError } from "~/engine/engine-node";
 import { printInitResult, startEmbedded } from "./start";
 
 const program = new Command("jobwarden").description("Jobwarden job queue manager").showHelpAfterError();
@@ -89,6 +90,27 @@ node
     console.table(
       (await findNodes(db)).map((n) => ({ name: n.name, listens: `${n.host}:${n.port}`, health: n.health, running: n.running, rest: n.loadApiClient })),
     );
+  });
+
+node
+  .command("start")
+  .requiredOption("-n, --name <name>", "node name", parsed(ZNodeNameSchema))
+  .description("run an engine node until SIGTERM/SIGINT or a stop request (running jobs may finish)")
+  .action(async (opts: { name: string }) => {
+    let stopped!: () => void;
+    const done = new Promise<void>((resolve) => (stopped = resolve));
+    const engine = new EngineNode(db, opts.name, stopped);
+    try {
+      await engine.start();
+    } catch (e) {
+      if (!(e instanceof NodeStartError)) throw e;
+      console.error(`jobwarden: ${e.message}`);
+      process.exitCode = 1;
+      return;
+    }
+    for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, () => void engine.stop(signal));
+    await done;
+    engine.log.flush();
   });
 
 program

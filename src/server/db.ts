@@ -30,11 +30,20 @@ function sqliteAdapter(url: string) {
   };
 }
 
+const postgresClients = new WeakSet<Db>();
+
 export function createDb(url: string = env.DATABASE_URL): Db {
   if (isPostgresUrl(url)) {
-    return new PgClient({ adapter: new PrismaPg({ connectionString: url }) }) as unknown as Db;
+    const client = new PgClient({ adapter: new PrismaPg({ connectionString: url }) }) as unknown as Db;
+    postgresClients.add(client);
+    return client;
   }
   return new SqliteClient({ adapter: sqliteAdapter(url) });
+}
+
+/** Raw SQL differs between the providers; everything else goes through the common Prisma API. */
+export function isPostgres(db: Db): boolean {
+  return postgresClients.has(db);
 }
 
 const globalForDb = globalThis as unknown as { jobwardenDb?: Db };

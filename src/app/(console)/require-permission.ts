@@ -1,4 +1,3 @@
-import "server-only";
 import { redirect } from "next/navigation";
 import { getCurrentPrincipal } from "~/server/auth/config";
 import { type Permission, hasPermission } from "~/server/auth/permissions";
@@ -11,6 +10,6 @@ import type { Principal } from "~/server/services/auth/get-principal";
 export async function requirePermission(permission: Permission): Promise<Principal> {
   const principal = await getCurrentPrincipal();
   if (!principal) redirect("/login");
-  if (!hasPermission(principal.permissions, permission)) redirect(`/?denied=${encodeURIComponent(permission)}`);
+  if (!hasPermission(principal.permissions, permission)) redirect(`/?denied=${permission}`);
   return principal;
 }

@@ -1,0 +1,51 @@
+import { type Db, isPostgres } from "~/server/db";
+
+/**
+ * Takes up to `max` SUBMITTED runs of a queue for a node: priority first (higher wins), then
+ * position (FIFO). A highlander job definition with a run already active is skipped.
+ * PostgreSQL: one UPDATE over a FOR UPDATE SKIP LOCKED selection. SQLite: a guarded update per
+ * candidate (`WHERE id = ? AND state = 'SUBMITTED'`): a run another node took is simply skipped.
+ */
+export async function claimRuns(db: Db, { queueId, nodeId, max }: { queueId: number; nodeId: number; max: number }): Promise<number[]> {
+  if (max <= 0) return [];
+  if (isPostgres(db)) {
+    const rows = await db.$queryRawUnsafe<{ id: number }[]>(
+      `UPDATE "JobInstance" SET "state" = 'ATTRIBUTED', "nodeId" = $1, "attributedAt" = now()
+       WHERE "id" IN (
+         SELECT ji."id" FROM "JobInstance" ji
+         JOIN "JobDef" jd ON jd."id" = ji."jobDefId"
+         WHERE ji."queueId" = $2 AND ji."state" = 'SUBMITTED'
+           AND (NOT jd."highlander" OR NOT EXISTS (
+             SELECT 1 FROM "JobInstance" r WHERE r."jobDefId" = jd."id" AND r."state" IN ('ATTRIBUTED', 'RUNNING')))
+         ORDER BY ji."priority" DESC, ji."position" ASC
+         LIMIT $3
+         FOR UPDATE OF ji SKIP LOCKED)
+       RETURNING "id"`,
+      nodeId,
+      queueId,
+      max,
+    );
+    return rows.map((r) => Number(r.id));
+  }
+
+  const candidates = await db.jobInstance.findMany({
+    where: { queueId, state: "SUBMITTED" },
+    orderBy: [{ priority: "desc" }, { position: "asc" }],
+    take: max * 3,
+    select: { id: true, jobDefId: true, jobDef: { select: { highlander: true } } },
+  });
+  const claimed: number[] = [];
+  for (const c of candidates) {
+    if (claimed.length >= max) break;
+    if (c.jobDef.highlander) {
+      const active = await db.jobInstance.count({ where: { jobDefId: c.jobDefId, state: { in: ["ATTRIBUTED", "RUNNING"] } } });
+      if (active > 0) continue;
+    }
+    const { count } = await db.jobInstance.updateMany({
+      where: { id: c.id, state: "SUBMITTED" },
+      data: { state: "ATTRIBUTED", nodeId, attributedAt: new Date() },
+    });
+    if (count === 1) claimed.push(c.id);
+  }
+  return claimed;
+}

@@ -1,0 +1,64 @@
+import { createHash, randomBytes } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { copyFile, lstat, mkdir, readdir, rename, stat, unlink } from "node:fs/promises";
+import { basename, extname, isAbsolute, join, relative, resolve } from "node:path";
+import { pipeline } from "node:stream/promises";
+import type { Db } from "~/server/db";
+
+async function sha256(file: string) {
+  const hash = createHash("sha256");
+  await pipeline(createReadStream(file), hash);
+  return hash.digest("hex");
+}
+
+/** Only a short, plain extension survives; the stored name is random. */
+function safeExtension(name: string) {
+  const ext = extname(name).toLowerCase();
+  return /^\.[a-z0-9]{1,10}$/.test(ext) ? ext : "";
+}
+
+/**
+ * Moves a file into deliverablesDir/<run id>/<random><ext> and records it with a 128-bit random
+ * download id. The original name is kept as data only (it is untrusted: never a path).
+ */
+export async function storeDeliverable(
+  db: Db,
+  opts: { runId: number; nodeName: string; deliverablesDir: string; file: string; fileFamily?: string | null },
+) {
+  if (!(await lstat(opts.file)).isFile()) throw new Error(`${basename(opts.file)} is not a regular file`);
+  const dir = join(opts.deliverablesDir, String(opts.runId));
+  await mkdir(dir, { recursive: true, mode: 0o750 });
+  const storedName = `${randomBytes(16).toString("hex")}${safeExtension(opts.file)}`;
+  const target = join(dir, storedName);
+  try {
+    await rename(opts.file, target);
+  } catch {
+    await copyFile(opts.file, target);
+    await unlink(opts.file);
+  }
+  const { size } = await stat(target);
+  return db.deliverable.create({
+    data: {
+      jobInstanceId: opts.runId,
+      nodeName: opts.nodeName,
+      fileFamily: opts.fileFamily?.slice(0, 200) ?? null,
+      originalName: basename(opts.file).slice(0, 255),
+      storedPath: relative(opts.deliverablesDir, target),
+      size,
+      sha256: await sha256(target),
+      downloadId: randomBytes(16).toString("hex"),
+    },
+  });
+}
+
+/** Files left in the delivery dir of a successful run (regular files, one level, no links). */
+export async function collectDeliveryDir(deliveryDir: string): Promise<string[]> {
+  const entries = await readdir(deliveryDir, { withFileTypes: true }).catch(() => []);
+  return entries.filter((e) => e.isFile()).map((e) => join(deliveryDir, e.name));
+}
+
+/** A node payload may only hand over files inside its own work dir. */
+export function isInside(dir: string, file: string) {
+  const rel = relative(resolve(dir), resolve(dir, file));
+  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
+}

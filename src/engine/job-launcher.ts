@@ -1,0 +1,186 @@
+import { mkdir, rm } from "node:fs/promises";
+import { isAbsolute, join } from "node:path";
+import type { Logger } from "pino";
+import type { Db } from "~/server/db";
+import { endRun } from "~/server/services/runs/end-run";
+import { enqueueRun } from "~/server/services/runs/enqueue-run";
+import { collectDeliveryDir, isInside, storeDeliverable } from "./deliverables";
+import { retryUntilWritten } from "./retry";
+import { startNodePayload } from "./runners/node-runner";
+import { startProcess } from "./runners/process-runner";
+import type { PayloadApi, RunOutcome, RunnerHandle } from "./runners/types";
+
+export type NodeConfig = {
+  id: number;
+  name: string;
+  jobsDir: string;
+  deliverablesDir: string;
+  tmpDir: string;
+  logDir: string;
+  logLevel: string;
+};
+
+export type LaunchOptions = {
+  db: Db;
+  node: NodeConfig;
+  log: Logger;
+  killGraceMs: number;
+  /** URL of the node's simple API, for JQM_API_LOCAL_URL. */
+  localApiUrl: string | null;
+  /** Environment handed to every payload (PATH, HOME…; never the database URL). */
+  baseEnv: Record<string, string>;
+};
+
+export type RunningJob = {
+  id: number;
+  applicationName: string;
+  startedAt: Date;
+  handle: RunnerHandle;
+  killedBy?: string;
+  done: Promise<"ENDED" | "CRASHED">;
+};
+
+/** JQM's 10-digit log file names. */
+export function runLogFiles(logDir: string, id: number) {
+  const base = join(logDir, String(id).padStart(10, "0"));
+  return { stdout: `${base}.stdout.log`, stderr: `${base}.stderr.log` };
+}
+
+/**
+ * Starts a run this node has claimed (ATTRIBUTED → RUNNING), and when it ends registers its
+ * deliverables and moves it to History. Returns null when the run could not be started.
+ */
+export async function launchRun(opts: LaunchOptions, id: number): Promise<RunningJob | null> {
+  const { db, node, log } = opts;
+  const ji = await db.jobInstance.findUnique({
+    where: { id },
+    include: { jobDef: true, queue: { select: { name: true } } },
+  });
+  if (!ji || ji.state !== "ATTRIBUTED" || ji.nodeId !== node.id) return null;
+  if (ji.instruction === "KILL") {
+    await endRun(db, { id, state: "CRASHED", endReason: `killed by ${ji.instructedBy ?? "an operator"} before it started` });
+    return null;
+  }
+
+  const workDir = join(node.tmpDir, String(id));
+  const deliveryDir = join(workDir, "delivery");
+  await mkdir(deliveryDir, { recursive: true, mode: 0o750 });
+  await mkdir(node.logDir, { recursive: true, mode: 0o750 });
+  const files = runLogFiles(node.logDir, id);
+  const parameters = (ji.parameters ?? {}) as Record<string, string>;
+  const jd = ji.jobDef;
+
+  const env: Record<string, string> = {
+    ...opts.baseEnv,
+    JQM_JD_APPLICATION_NAME: jd.applicationName,
+    JQM_JD_KEYWORD_1: jd.keyword1 ?? "",
+    JQM_JD_KEYWORD_2: jd.keyword2 ?? "",
+    JQM_JD_KEYWORD_3: jd.keyword3 ?? "",
+    JQM_JD_MODULE: jd.module ?? "",
+    JQM_JD_PRIORITY: String(jd.priority),
+    JQM_JI_ID: String(id),
+    JQM_JI_PARENT_ID: ji.parentId == null ? "" : String(ji.parentId),
+    JQM_JI_KEYWORD_1: ji.keyword1 ?? "",
+    JQM_JI_KEYWORD_2: ji.keyword2 ?? "",
+    JQM_JI_KEYWORD_3: ji.keyword3 ?? "",
+    JQM_JI_MODULE: ji.module ?? "",
+    JQM_JI_USER_NAME: ji.userName ?? "",
+    JQM_JI_TEMP_DIR: workDir,
+    JQM_JI_DELIVERY_DIR: deliveryDir,
+    JQM_NODE_NAME: node.name,
+    JQM_NODE_APPLICATION_ROOT: node.jobsDir,
+    JQM_NODE_LOG_LEVEL: node.logLevel,
+    JQM_Q_NAME: ji.queue.name,
+    JQM_API_LOCAL_URL: opts.localApiUrl ?? "",
+  };
+
+  const runLog = log.child({ run: id, app: jd.applicationName });
+  const api: PayloadApi = {
+    async sendProgress(progress) {
+      const p = Math.max(0, Math.min(100, Math.round(Number(progress))));
+      if (!Number.isFinite(p)) throw new Error("progress must be a number");
+      await db.jobInstance.updateMany({ where: { id }, data: { progress: p } });
+    },
+    async sendMessage(text) {
+      await db.message.create({ data: { jobInstanceId: id, text: String(text).slice(0, 1000) } });
+    },
+    async addDeliverable(path, fileFamily) {
+      const file = isAbsolute(path) ? path : join(workDir, path);
+      if (!isInside(workDir, file)) throw new Error("addDeliverable: the file must be inside the run's work directory");
+      await storeDeliverable(db, { runId: id, nodeName: node.name, deliverablesDir: node.deliverablesDir, file, fileFamily });
+    },
+    async enqueue(applicationName, params = {}) {
+      const child = await enqueueRun(db, { applicationName, parameters: params, parentId: id, user: ji.userName, sessionId: ji.sessionId });
+      return child.id;
+    },
+  };
+
+  const started = await db.jobInstance.updateMany({
+    where: { id, state: "ATTRIBUTED", nodeId: node.id },
+    data: { state: "RUNNING", startedAt: new Date() },
+  });
+  if (started.count !== 1) return null;
+  runLog.info("run starting");
+
+  const ctx = {
+    id,
+    applicationName: jd.applicationName,
+    payloadType: jd.payloadType,
+    path: jd.path,
+    parameters,
+    env,
+    workDir,
+    deliveryDir,
+    stdoutFile: files.stdout,
+    stderrFile: files.stderr,
+    jobsDir: node.jobsDir,
+    killGraceMs: opts.killGraceMs,
+    log: runLog,
+    api,
+  };
+  let handle: RunnerHandle;
+  try {
+    handle = jd.payloadType === "node" ? startNodePayload(ctx) : startProcess(ctx);
+  } catch (err) {
+    handle = { done: Promise.resolve({ returnCode: null, error: `could not start: ${(err as Error).message}` }), kill() {} };
+  }
+
+  const running: RunningJob = { id, applicationName: jd.applicationName, startedAt: new Date(), handle, done: Promise.resolve("ENDED") };
+  running.done = handle.done.then((outcome) => finishRun(opts, running, outcome, deliveryDir, workDir, runLog));
+  return running;
+}
+
+async function finishRun(
+  opts: LaunchOptions,
+  running: RunningJob,
+  outcome: RunOutcome,
+  deliveryDir: string,
+  workDir: string,
+  log: Logger,
+): Promise<"ENDED" | "CRASHED"> {
+  const { db, node } = opts;
+  const ok = outcome.returnCode === 0 && !running.killedBy;
+  if (ok) {
+    for (const file of await collectDeliveryDir(deliveryDir)) {
+      await retryUntilWritten(
+        "registering a deliverable",
+        () => storeDeliverable(db, { runId: running.id, nodeName: node.name, deliverablesDir: node.deliverablesDir, file }),
+        log,
+      );
+    }
+  }
+  const endReason = running.killedBy
+    ? `killed by ${running.killedBy}`
+    : ok
+      ? null
+      : (outcome.error ?? `exit code ${outcome.returnCode}`);
+  await retryUntilWritten(
+    "writing the end of a run",
+    () => endRun(db, { id: running.id, state: ok ? "ENDED" : "CRASHED", returnCode: outcome.returnCode, endReason }),
+    log,
+  );
+  await rm(workDir, { recursive: true, force: true });
+  const state = ok ? "ENDED" : "CRASHED";
+  log.info({ state, returnCode: outcome.returnCode, endReason }, "run ended");
+  return state;
+}

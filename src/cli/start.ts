@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 import { childProcessEnv, env } from "~/env";
 import { db } from "~/server/db";
-import { type InitResult, initDatabase } from "~/server/services/setup/init-database";
+import { DEFAULT_NODE, type InitResult, initDatabase } from "~/server/services/setup/init-database";
 
 export function printInitResult(result: InitResult) {
   if (result.created.length === 0) console.log("Database is up to date; nothing to create.");
@@ -15,9 +16,10 @@ export function printInitResult(result: InitResult) {
   }
 }
 
+const jobwardenBin = fileURLToPath(new URL("../../bin/jobwarden.mjs", import.meta.url));
 const nextBin = () => createRequire(import.meta.url).resolve("next/dist/bin/next");
 
-/** `npm start`: init, `next build` when there is no build yet, then the console (and, later, node1). */
+/** `npm start`: init, `next build` when there is no build yet, then the console and node1. */
 export async function startEmbedded() {
   printInitResult(await initDatabase(db));
   await db.$disconnect();
@@ -34,11 +36,15 @@ export async function startEmbedded() {
       stdio: "inherit",
       env: childProcessEnv({ NEXTAUTH_URL: env.NEXTAUTH_URL ?? url, NODE_ENV: "production" }),
     }),
+    spawn(process.execPath, [jobwardenBin, "node", "start", "--name", DEFAULT_NODE], { stdio: "inherit" }),
   ];
   console.log(`Jobwarden console: ${url} (login root; password in ${env.JOBWARDEN_HOME}/root-password.txt)`);
 
   const stop = (signal: NodeJS.Signals) => children.forEach((c) => c.kill(signal));
   process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
-  await Promise.all(children.map((c) => new Promise((resolve) => c.on("exit", resolve))));
+  // One of them ending ends the embedded default: stop the other too.
+  await Promise.race(children.map((c) => new Promise((resolve) => c.on("exit", resolve))));
+  stop("SIGTERM");
+  await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((resolve) => c.on("exit", resolve)) : null)));
 }

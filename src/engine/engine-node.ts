@@ -7,7 +7,7 @@ import { HEARTBEAT_INTERVAL_MS } from "~/server/services/nodes/node-health";
 import { PG_ENQUEUE_CHANNEL, runEvents } from "~/server/services/runs/run-events";
 import { JOBWARDEN_VERSION } from "~/version";
 import { createEngineLogger, pinoLevel } from "./engine-log";
-import { type NodeConfig, type RunningJob, launchRun } from "./job-launcher";
+import { type NodeConfig, type RunningJob, killLeftovers, launchRun } from "./job-launcher";
 import { measureInterfaces, measurePaths } from "./node-report";
 import { type MappingConfig, Poller } from "./poller";
 import { crashRunsOfDeadNodes, crashRunsOfNode } from "./recovery";
@@ -67,7 +67,8 @@ export class EngineNode {
       row.id,
       `node ${row.name} restarted: the run was still attributed to it (it was killed or crashed with the node)`,
     );
-    if (crashed) this.log.warn({ crashed }, "runs left by the previous life of this node marked CRASHED");
+    if (crashed.length) this.log.warn({ runs: crashed }, "runs left by the previous life of this node marked CRASHED");
+    await killLeftovers(row.tmpDir, crashed, this.log);
     await this.db.node.update({ where: { id: row.id }, data: { lastSeenAlive: new Date(), stopRequested: false } });
 
     await this.refreshConfiguration();

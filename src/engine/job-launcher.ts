@@ -1,4 +1,4 @@
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
 import type { Logger } from "pino";
 import type { Db } from "~/server/db";
@@ -39,6 +39,28 @@ export type RunningJob = {
   killedBy?: string;
   done: Promise<"ENDED" | "CRASHED">;
 };
+
+const PROCESS_GROUP_FILE = ".jobwarden-process-group";
+
+/**
+ * After a node crash its shell/exec payloads may still run (they lead their own process group):
+ * a restarted node ends them and removes their work dirs.
+ */
+export async function killLeftovers(tmpDir: string, runIds: number[], log: Logger) {
+  for (const id of runIds) {
+    const workDir = join(tmpDir, String(id));
+    const group = Number(await readFile(join(workDir, PROCESS_GROUP_FILE), "utf8").catch(() => ""));
+    if (group > 1) {
+      try {
+        process.kill(-group, "SIGKILL");
+        log.warn({ run: id, processGroup: group }, "killed processes left by a crashed run");
+      } catch {
+        // already gone
+      }
+    }
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
 
 /** JQM's 10-digit log file names. */
 export function runLogFiles(logDir: string, id: number) {
@@ -144,6 +166,8 @@ export async function launchRun(opts: LaunchOptions, id: number): Promise<Runnin
   } catch (err) {
     handle = { done: Promise.resolve({ returnCode: null, error: `could not start: ${(err as Error).message}` }), kill() {} };
   }
+
+  if (handle.processGroup) await writeFile(join(workDir, PROCESS_GROUP_FILE), String(handle.processGroup));
 
   const running: RunningJob = { id, applicationName: jd.applicationName, startedAt: new Date(), handle, done: Promise.resolve("ENDED") };
   running.done = handle.done.then((outcome) => finishRun(opts, running, outcome, deliveryDir, workDir, runLog));

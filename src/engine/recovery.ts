@@ -4,12 +4,12 @@ import { endRun } from "~/server/services/runs/end-run";
 
 const ACTIVE = ["ATTRIBUTED", "RUNNING"] as const;
 
-/** Ends every active run attributed to a node as CRASHED with `reason`; returns how many. */
-export async function crashRunsOfNode(db: Db, nodeId: number, reason: string): Promise<number> {
+/** Ends every active run attributed to a node as CRASHED with `reason`; returns their ids. */
+export async function crashRunsOfNode(db: Db, nodeId: number, reason: string): Promise<number[]> {
   const runs = await db.jobInstance.findMany({ where: { nodeId, state: { in: [...ACTIVE] } }, select: { id: true, state: true } });
-  let crashed = 0;
+  const crashed: number[] = [];
   for (const r of runs) {
-    if (await endRun(db, { id: r.id, state: "CRASHED", endReason: reason, fromStates: [r.state] })) crashed++;
+    if (await endRun(db, { id: r.id, state: "CRASHED", endReason: reason, fromStates: [r.state] })) crashed.push(r.id);
   }
   return crashed;
 }
@@ -27,7 +27,7 @@ export async function crashRunsOfDeadNodes(db: Db, selfId: number, now = new Dat
   const result = [];
   for (const n of dead) {
     const reason = `node ${n.name} stopped heartbeating at ${n.lastSeenAlive?.toISOString()} (crashed or cut off)`;
-    result.push({ node: n.name, crashed: await crashRunsOfNode(db, n.id, reason) });
+    result.push({ node: n.name, crashed: (await crashRunsOfNode(db, n.id, reason)).length });
   }
   return result;
 }

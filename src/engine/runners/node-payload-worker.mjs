@@ -3,9 +3,8 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { pathToFileURL } from "node:url";
 import { format } from "node:util";
-import { register } from "tsx/esm/api";
+import { tsImport } from "tsx/esm/api";
 
-register();
 const { modulePath, parameters, meta } = workerData;
 const abort = new AbortController();
 const pending = new Map();
@@ -39,7 +38,7 @@ const ctx = Object.freeze({
 });
 
 try {
-  const mod = await import(pathToFileURL(modulePath).href);
+  const mod = await tsImport(pathToFileURL(modulePath).href, import.meta.url);
   const run = mod.run ?? mod.default?.run;
   if (typeof run !== "function") throw new Error(`${modulePath} does not export run(ctx)`);
   await run(ctx);

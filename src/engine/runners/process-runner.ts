@@ -54,6 +54,7 @@ export function startProcess(ctx: RunContext): RunnerHandle {
 
   return {
     done,
+    processGroup: child.pid,
     kill() {
       signalGroup("SIGTERM");
       killTimer ??= setTimeout(() => signalGroup("SIGKILL"), ctx.killGraceMs);

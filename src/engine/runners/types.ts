@@ -34,6 +34,8 @@ export type RunnerHandle = {
   done: Promise<RunOutcome>;
   /** Graceful then forced stop; the run ends CRASHED. */
   kill(): void;
+  /** Process group of a shell/exec payload, so that a restarted node can end what its previous life left. */
+  processGroup?: number;
 };
 
 /** Parameters in key order: JQM appends explicit parameters sorted by key. */

@@ -10,7 +10,8 @@ export async function claimRuns(db: Db, { queueId, nodeId, max }: { queueId: num
   if (max <= 0) return [];
   if (isPostgres(db)) {
     const rows = await db.$queryRawUnsafe<{ id: number }[]>(
-      `UPDATE "JobInstance" SET "state" = 'ATTRIBUTED', "nodeId" = $1, "attributedAt" = now()
+      `WITH claimed AS (
+       UPDATE "JobInstance" SET "state" = 'ATTRIBUTED', "nodeId" = $1, "attributedAt" = now()
        WHERE "id" IN (
          SELECT ji."id" FROM "JobInstance" ji
          JOIN "JobDef" jd ON jd."id" = ji."jobDefId"
@@ -20,7 +21,8 @@ export async function claimRuns(db: Db, { queueId, nodeId, max }: { queueId: num
          ORDER BY ji."priority" DESC, ji."position" ASC
          LIMIT $3
          FOR UPDATE OF ji SKIP LOCKED)
-       RETURNING "id"`,
+       RETURNING "id", "priority", "position")
+       SELECT "id" FROM claimed ORDER BY "priority" DESC, "position" ASC`,
       nodeId,
       queueId,
       max,

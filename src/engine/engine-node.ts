@@ -122,18 +122,22 @@ export class EngineNode {
   private async listenForEnqueues() {
     while (!this.abort.signal.aborted) {
       const client = new pg.Client({ connectionString: env.DATABASE_URL });
+      const lost = new Promise<void>((resolve) => {
+        client.on("error", (err) => {
+          this.log.warn({ err }, "LISTEN connection lost; pollers keep polling");
+          resolve();
+        });
+        client.on("end", () => resolve());
+        this.abort.signal.addEventListener("abort", () => resolve(), { once: true });
+      });
+      client.on("notification", (msg) => this.onEnqueued(Number(msg.payload)));
       try {
         await client.connect();
-        client.on("notification", (msg) => this.onEnqueued(Number(msg.payload)));
         await client.query(`LISTEN ${PG_ENQUEUE_CHANNEL}`);
         this.pgListener = client;
-        await new Promise<void>((resolve) => {
-          client.on("error", () => resolve());
-          client.on("end", () => resolve());
-          this.abort.signal.addEventListener("abort", () => resolve(), { once: true });
-        });
+        await lost;
       } catch (err) {
-        this.log.warn({ err }, "LISTEN connection lost; pollers keep polling");
+        this.log.warn({ err }, "cannot LISTEN for enqueues; pollers keep polling");
       }
       await client.end().catch(() => undefined);
       await sleep(HEARTBEAT_INTERVAL_MS, this.abort.signal);

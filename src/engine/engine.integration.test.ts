@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { env } from "~/env";
 import { SYSTEM_ACTOR } from "~/server/services/audit/create-audit-event";
@@ -170,6 +171,34 @@ describe(`engine on ${env.TEST_DB}`, () => {
     expect(await t.db.history.findUnique({ where: { id } })).toMatchObject({ state: "ENDED" });
     expect(await t.db.node.findUniqueOrThrow({ where: { id: node.id } })).toMatchObject({ stopRequested: false });
   });
+
+  it.skipIf(env.TEST_DB !== "postgresql")("survives a database outage: the running job ends, its end is written once the database is back", async () => {
+    const node = await newNode();
+    await t.db.queueMapping.updateMany({ where: { nodeId: { not: node.id } }, data: { enabled: false } });
+    await jobDef("Outage", "shell", "sleep 2; echo survived");
+    const p = start(node.name);
+    const { id } = await enqueueRun(t.db, { applicationName: "Outage" });
+    await waitFor("the run to start", async () => (await t.db.jobInstance.findUnique({ where: { id } }))?.state === "RUNNING");
+
+    const dbName = decodeURIComponent(new URL(t.url).pathname.slice(1));
+    const admin = new pg.Client({ connectionString: env.TEST_PG_URL });
+    await admin.connect();
+    try {
+      await admin.query(`ALTER DATABASE "${dbName}" ALLOW_CONNECTIONS false`);
+      await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", [dbName]);
+      await new Promise((r) => setTimeout(r, 4000));
+      expect(p.child.exitCode, p.output()).toBeNull();
+    } finally {
+      await admin.query(`ALTER DATABASE "${dbName}" ALLOW_CONNECTIONS true`);
+      await admin.end();
+    }
+    const run = await ended(id);
+    expect(run).toMatchObject({ state: "ENDED", returnCode: 0 });
+    expect(readFileSync(runLogFiles(node.logDir, id).stdout, "utf8")).toBe("survived\n");
+    const next = await enqueueRun(t.db, { applicationName: "Outage" });
+    expect(await waitFor("a run after the outage", () => t.db.history.findUnique({ where: { id: next.id } }), 30_000)).toMatchObject({ state: "ENDED" });
+    expect(p.child.exitCode).toBeNull();
+  }, 60_000);
 
   it("runs many jobs on three nodes with no duplicate and none lost", async () => {
     const total = t.provider === "postgresql" ? 2000 : 300;

@@ -1,0 +1,470 @@
+/* eslint-disable no-restricted-properties */
+/**
+ * Engine benchmark (DESIGN §6): throughput and enqueue→start latency of ONE real node process
+ * (`node bin/jobwarden.mjs node start`) on a fresh SQLite file and/or a fresh PostgreSQL database,
+ * for a no-op node payload and a `/bin/true` exec payload; optionally graphile-worker and pg-boss
+ * on the same PostgreSQL server for comparison.
+ *
+ *   npx tsx bench/engine.ts [--jobs N] [--db sqlite|postgresql|both] [--latency-runs N]
+ *                           [--latency-every-ms MS] [--no-compare]
+ *
+ * PostgreSQL server: BENCH_PG_URL (a role that may CREATEDB), default postgresql://postgres@127.0.0.1:54329/postgres.
+ * Binds no port; every database, node process and temp folder it makes is removed before it exits.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { setTimeout as sleep } from "node:timers/promises";
+import { parseArgs } from "node:util";
+import Database from "better-sqlite3";
+import pg from "pg";
+import type { Db } from "~/server/db";
+
+const { values: opts } = parseArgs({
+  options: {
+    jobs: { type: "string", default: "1000" },
+    db: { type: "string", default: "both" },
+    "latency-runs": { type: "string", default: "200" },
+    "latency-every-ms": { type: "string", default: "20" },
+    "no-compare": { type: "boolean", default: false },
+  },
+});
+const JOBS = Number(opts.jobs);
+const LATENCY_RUNS = Number(opts["latency-runs"]);
+const LATENCY_EVERY_MS = Number(opts["latency-every-ms"]);
+if (![JOBS, LATENCY_RUNS, LATENCY_EVERY_MS].every((n) => Number.isInteger(n) && n > 0)) throw new Error("--jobs, --latency-runs and --latency-every-ms take positive integers");
+if (!["sqlite", "postgresql", "both"].includes(opts.db)) throw new Error("--db sqlite|postgresql|both");
+const PROVIDERS = (opts.db === "both" ? ["sqlite", "postgresql"] : [opts.db]) as ("sqlite" | "postgresql")[];
+const PG_URL = process.env.BENCH_PG_URL || "postgresql://postgres@127.0.0.1:54329/postgres";
+const MAX_THREADS = 10;
+const WARMUP_RUNS = 10;
+const COMMAND = ["npx tsx bench/engine.ts", ...process.argv.slice(2)].join(" ");
+
+// The app reads its settings once, at import (~/env): point JOBWARDEN_HOME (node folders, session
+// secret, root password file) at a throwaway folder before importing anything from src/.
+const HOME = mkdtempSync(join(os.tmpdir(), "jobwarden-bench-"));
+process.env.JOBWARDEN_HOME = HOME;
+process.env.DATABASE_URL = `file:${join(HOME, "unused.db")}`;
+
+const { createDb } = await import("~/server/db");
+const { initDatabase } = await import("~/server/services/setup/init-database");
+const { createNode } = await import("~/server/services/nodes/create-node");
+const { SYSTEM_ACTOR } = await import("~/server/services/audit/create-audit-event");
+const { enqueueRun } = await import("~/server/services/runs/enqueue-run");
+
+type Provider = "sqlite" | "postgresql";
+type BenchDb = { db: Db; url: string; provider: Provider; drop: () => Promise<void> };
+type Latency = { runs: number; p50: number; p90: number; p99: number; max: number };
+type Row = {
+  database: string;
+  payload: string;
+  pollMs: string;
+  runs: number;
+  throughput: number | null;
+  enqueueRate: number | null;
+  latency: Latency | null;
+  note?: string;
+};
+
+const rows: Row[] = [];
+const notes: string[] = [];
+const children = new Set<ChildProcess>();
+
+function log(msg: string) {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 23)}] ${msg}\n`);
+}
+
+// ---------------------------------------------------------------- throwaway databases
+
+function migrationScripts(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort()
+    .map((name) => readFileSync(join(dir, name, "migration.sql"), "utf8"));
+}
+
+/** An empty PostgreSQL database on the bench server; `drop` removes it (WITH FORCE). */
+async function createPgDatabase(prefix: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `${prefix}_${randomUUID().replaceAll("-", "")}`;
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const url = new URL(PG_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const a = new pg.Client({ connectionString: PG_URL });
+      await a.connect();
+      await a.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await a.end();
+    },
+  };
+}
+
+/** Same as src/test/test-db.ts createTestDb(), but for the provider asked (that one reads TEST_DB once). */
+async function createBenchDb(provider: Provider): Promise<BenchDb> {
+  if (provider === "postgresql") {
+    const { url, drop } = await createPgDatabase("jobwarden_bench");
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    for (const sql of migrationScripts("prisma/postgres/migrations")) await client.query(sql);
+    await client.end();
+    const db = createDb(url);
+    return {
+      db,
+      url,
+      provider,
+      drop: async () => {
+        await db.$disconnect();
+        await drop();
+      },
+    };
+  }
+  const dir = mkdtempSync(join(os.tmpdir(), "jobwarden-bench-db-"));
+  const file = join(dir, "bench.db");
+  const sqlite = new Database(file);
+  for (const sql of migrationScripts("prisma/migrations")) sqlite.exec(sql);
+  sqlite.close();
+  const db = createDb(`file:${file}`);
+  return {
+    db,
+    url: `file:${file}`,
+    provider,
+    drop: async () => {
+      await db.$disconnect();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+// ---------------------------------------------------------------- node process
+
+type NodeProc = { child: ChildProcess; tail: () => string; exited: Promise<number | null> };
+
+/** `jobwarden node start` as in src/test/node-process.ts, but with the default clocks (NODE_HEARTBEAT_MS…). */
+function startNode(name: string, databaseUrl: string): NodeProc {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: databaseUrl, JOBWARDEN_HOME: HOME };
+  for (const k of ["NODE_HEARTBEAT_MS", "NODE_STOP_GRACE_MS", "NODE_KILL_GRACE_MS", "LOG_LEVEL", "NODE_ENV"]) delete childEnv[k];
+  const child = spawn(process.execPath, ["bin/jobwarden.mjs", "node", "start", "--name", name], { env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
+  children.add(child);
+  let out = "";
+  const keep = (d: Buffer) => {
+    out = (out + d.toString()).slice(-20_000);
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  const exited = new Promise<number | null>((resolve) =>
+    child.on("exit", (code) => {
+      children.delete(child);
+      resolve(code);
+    }),
+  );
+  return { child, tail: () => out, exited };
+}
+
+async function stopNode(p: NodeProc) {
+  if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill("SIGTERM");
+  const code = await Promise.race([p.exited, sleep(60_000).then(() => "timeout" as const)]);
+  if (code === "timeout") {
+    p.child.kill("SIGKILL");
+    await p.exited;
+    throw new Error("the node did not stop within 60 s of SIGTERM");
+  }
+  if (code !== 0) throw new Error(`the node exited with code ${code}:\n${p.tail()}`);
+}
+
+async function waitFor<T>(what: string, check: () => Promise<T>, timeoutMs: number, everyMs: number, node?: NodeProc): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (node && node.child.exitCode !== null) throw new Error(`the node exited (code ${node.child.exitCode}) while waiting for ${what}:\n${node.tail()}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${node ? `\n${node.tail()}` : ""}`);
+    await sleep(everyMs);
+  }
+}
+
+async function waitNodeReady(db: Db, nodeId: number, spawnedAt: number, node: NodeProc) {
+  await waitFor(
+    "the node to report itself running",
+    async () => {
+      const r = await db.nodeReport.findUnique({ where: { nodeId } });
+      const c = r?.counters as { state?: string; pollers?: unknown[] } | undefined;
+      return r && r.reportedAt.getTime() >= spawnedAt && c?.state === "running" && (c.pollers?.length ?? 0) > 0;
+    },
+    60_000,
+    100,
+    node,
+  );
+  // PostgreSQL: LISTEN is set up just after the first report; the warm-up runs cover the rest.
+  await sleep(500);
+}
+
+// ---------------------------------------------------------------- measurements
+
+/** Waits until every run in [first, last] is in History; returns those rows. */
+async function waitHistory(db: Db, first: number, last: number, node: NodeProc, everyMs = 50) {
+  const n = last - first + 1;
+  const where = { id: { gte: first, lte: last } };
+  await waitFor(`${n} runs (${first}…${last}) in History`, async () => (await db.history.count({ where })) === n, 600_000, everyMs, node);
+  const hist = await db.history.findMany({ where, select: { id: true, state: true, endReason: true, enqueuedAt: true, startedAt: true, endedAt: true } });
+  const bad = hist.filter((h) => h.state !== "ENDED");
+  if (bad.length) throw new Error(`${bad.length} of ${n} runs did not end ENDED, e.g. run ${bad[0]!.id}: ${bad[0]!.state} ${bad[0]!.endReason ?? ""}`);
+  return hist;
+}
+
+async function enqueueMany(db: Db, applicationName: string, n: number) {
+  let first = 0;
+  let last = 0;
+  for (let i = 0; i < n; i++) {
+    const { id } = await enqueueRun(db, { applicationName });
+    if (i === 0) first = id;
+    last = id;
+  }
+  return { first, last };
+}
+
+/** N runs enqueued back to back; from the first enqueue to the last endedAt in History. */
+async function measureThroughput(db: Db, applicationName: string, n: number, node: NodeProc) {
+  const t0 = Date.now();
+  const { first, last } = await enqueueMany(db, applicationName, n);
+  const enqueueMs = Date.now() - t0;
+  const hist = await waitHistory(db, first, last, node);
+  const end = Math.max(...hist.map((h) => h.endedAt.getTime()));
+  return { throughput: n / ((end - t0) / 1000), enqueueRate: n / (enqueueMs / 1000) };
+}
+
+function percentile(sorted: number[], p: number) {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+/** One run every `everyMs` on an idle node; startedAt - enqueuedAt from History. */
+async function measureLatency(db: Db, applicationName: string, n: number, everyMs: number, node: NodeProc): Promise<Latency> {
+  const t0 = performance.now();
+  let first = 0;
+  let last = 0;
+  for (let i = 0; i < n; i++) {
+    const wait = t0 + i * everyMs - performance.now();
+    if (wait > 0) await sleep(wait);
+    const { id } = await enqueueRun(db, { applicationName });
+    if (i === 0) first = id;
+    last = id;
+  }
+  const hist = await waitHistory(db, first, last, node);
+  const lat = hist.map((h) => h.startedAt!.getTime() - h.enqueuedAt.getTime()).sort((a, b) => a - b);
+  return { runs: n, p50: percentile(lat, 50), p90: percentile(lat, 90), p99: percentile(lat, 99), max: lat[lat.length - 1]! };
+}
+
+// ---------------------------------------------------------------- Jobwarden
+
+const PAYLOADS = [
+  { label: "node (no-op)", applicationName: "BenchNoopNode", payloadType: "node" as const, path: "noop.mjs" },
+  { label: "exec /bin/true", applicationName: "BenchTrue", payloadType: "exec" as const, path: "/bin/true" },
+];
+
+async function benchJobwarden(provider: Provider) {
+  log(`${provider}: creating a throwaway database`);
+  const t = await createBenchDb(provider);
+  try {
+    await initDatabase(t.db, { migrate: false });
+    const queue = await t.db.queue.findFirstOrThrow({ where: { isDefault: true } });
+    const node = await createNode(t.db, { actor: SYSTEM_ACTOR, name: `bench-${provider}` });
+    const mapping = await t.db.queueMapping.findFirstOrThrow({ where: { nodeId: node.id, queueId: queue.id } });
+    mkdirSync(node.jobsDir, { recursive: true });
+    writeFileSync(join(node.jobsDir, "noop.mjs"), "export async function run() {}\n");
+    for (const p of PAYLOADS) {
+      await t.db.jobDef.create({ data: { applicationName: p.applicationName, payloadType: p.payloadType, path: p.path, queueId: queue.id, parameters: {} } });
+    }
+
+    // SQLite has no cross-process wake-up: an enqueue waits for the next poll. Measure both intervals there.
+    const intervals = provider === "sqlite" ? [1000, 100] : [1000];
+    for (const pollingIntervalMs of intervals) {
+      await t.db.queueMapping.update({ where: { id: mapping.id }, data: { maxThreads: MAX_THREADS, pollingIntervalMs } });
+      for (const p of PAYLOADS) {
+        log(`${provider}, poll ${pollingIntervalMs} ms, ${p.label}: starting the node`);
+        const spawnedAt = Date.now();
+        const proc = startNode(node.name, t.url);
+        try {
+          await waitNodeReady(t.db, node.id, spawnedAt, proc);
+          const warm = await enqueueMany(t.db, p.applicationName, WARMUP_RUNS);
+          await waitHistory(t.db, warm.first, warm.last, proc);
+          log(`  throughput: ${JOBS} runs`);
+          const tp = await measureThroughput(t.db, p.applicationName, JOBS, proc);
+          log(`  → ${tp.throughput.toFixed(1)} runs/s (enqueue ${tp.enqueueRate.toFixed(0)}/s)`);
+          await sleep(1000);
+          log(`  latency: ${LATENCY_RUNS} runs, one every ${LATENCY_EVERY_MS} ms`);
+          const latency = await measureLatency(t.db, p.applicationName, LATENCY_RUNS, LATENCY_EVERY_MS, proc);
+          log(`  → p50 ${latency.p50} p90 ${latency.p90} p99 ${latency.p99} max ${latency.max} ms`);
+          rows.push({ database: provider === "sqlite" ? "SQLite" : "PostgreSQL", payload: `Jobwarden ${p.label}`, pollMs: String(pollingIntervalMs), runs: JOBS, ...tp, latency });
+        } finally {
+          await stopNode(proc);
+        }
+      }
+    }
+  } finally {
+    await t.drop();
+  }
+}
+
+// ---------------------------------------------------------------- graphile-worker and pg-boss
+
+async function waitRemaining(what: string, remaining: () => Promise<number>) {
+  await waitFor(what, async () => (await remaining()) === 0, 600_000, 10);
+  return Date.now();
+}
+
+async function countQuery(client: pg.Client, sql: string) {
+  return Number((await client.query<{ n: string }>(sql)).rows[0]!.n);
+}
+
+/** graphile-worker in this process: concurrency 10, a no-op task; done when its job table is empty. */
+async function benchGraphile(n: number) {
+  const { run, Logger } = await import("graphile-worker");
+  const version = (JSON.parse(readFileSync("node_modules/graphile-worker/package.json", "utf8")) as { version: string }).version;
+  const { url, drop } = await createPgDatabase("jobwarden_bench_graphile");
+  const probe = new pg.Client({ connectionString: url });
+  try {
+    const logger = new Logger(() => (level, message) => {
+      if (level === "error") log(`graphile-worker: ${message}`);
+    });
+    const runner = await run({ connectionString: url, concurrency: MAX_THREADS, noHandleSignals: true, pollInterval: 1000, logger, taskList: { noop: async () => undefined } });
+    try {
+      await probe.connect();
+      const remaining = () => countQuery(probe, "SELECT count(*) AS n FROM graphile_worker._private_jobs");
+      for (let i = 0; i < WARMUP_RUNS; i++) await runner.addJob("noop", {});
+      await waitRemaining("graphile-worker warm-up", remaining);
+      const t0 = Date.now();
+      for (let i = 0; i < n; i++) await runner.addJob("noop", {});
+      const enqueueMs = Date.now() - t0;
+      const end = await waitRemaining("graphile-worker jobs", remaining);
+      rows.push({ database: "PostgreSQL", payload: `graphile-worker ${version} (in-process no-op, concurrency ${MAX_THREADS})`, pollMs: "1000 + LISTEN", runs: n, throughput: n / ((end - t0) / 1000), enqueueRate: n / (enqueueMs / 1000), latency: null });
+    } finally {
+      await runner.stop();
+    }
+  } finally {
+    await probe.end().catch(() => undefined);
+    await drop();
+  }
+}
+
+/** pg-boss in this process: 10 workers of batch size 1, a no-op handler; done when no job is left uncompleted. */
+async function benchPgBoss(n: number) {
+  const { default: PgBoss } = await import("pg-boss");
+  const version = (JSON.parse(readFileSync("node_modules/pg-boss/package.json", "utf8")) as { version: string }).version;
+  const { url, drop } = await createPgDatabase("jobwarden_bench_pgboss");
+  const probe = new pg.Client({ connectionString: url });
+  try {
+    const boss = new PgBoss({ connectionString: url, schedule: false, supervise: false, max: MAX_THREADS + 2 });
+    boss.on("error", (err: Error) => log(`pg-boss: ${err.message}`));
+    await boss.start();
+    try {
+      await boss.createQueue("noop");
+      for (let i = 0; i < MAX_THREADS; i++) await boss.work("noop", { batchSize: 1, pollingIntervalSeconds: 0.5 }, async () => undefined);
+      await probe.connect();
+      const remaining = () => countQuery(probe, "SELECT count(*) AS n FROM pgboss.job WHERE name = 'noop' AND state <> 'completed'");
+      for (let i = 0; i < WARMUP_RUNS; i++) await boss.send("noop", {});
+      await waitRemaining("pg-boss warm-up", remaining);
+      const t0 = Date.now();
+      for (let i = 0; i < n; i++) await boss.send("noop", {});
+      const enqueueMs = Date.now() - t0;
+      const end = await waitRemaining("pg-boss jobs", remaining);
+      rows.push({ database: "PostgreSQL", payload: `pg-boss ${version} (in-process no-op, ${MAX_THREADS} workers × batch 1)`, pollMs: "500", runs: n, throughput: n / ((end - t0) / 1000), enqueueRate: n / (enqueueMs / 1000), latency: null });
+    } finally {
+      await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+    }
+  } finally {
+    await probe.end().catch(() => undefined);
+    await drop();
+  }
+}
+
+async function compare(name: string, fn: () => Promise<void>) {
+  log(`postgresql: ${name}, ${JOBS} no-op jobs`);
+  try {
+    await fn();
+    const r = rows[rows.length - 1]!;
+    log(`  → ${r.throughput!.toFixed(1)} jobs/s (enqueue ${r.enqueueRate!.toFixed(0)}/s)`);
+  } catch (err) {
+    const msg = err instanceof Error ? err.message.split("\n")[0]! : String(err);
+    log(`  ${name} failed: ${msg}`);
+    notes.push(`${name} could not be measured: ${msg}`);
+    rows.push({ database: "PostgreSQL", payload: name, pollMs: "", runs: JOBS, throughput: null, enqueueRate: null, latency: null, note: "failed" });
+  }
+}
+
+// ---------------------------------------------------------------- report
+
+async function machine() {
+  const cpus = os.cpus();
+  const lines = [
+    `- CPU: ${cpus.length} × ${cpus[0]?.model.trim() ?? "?"}`,
+    `- memory: ${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB`,
+    `- OS: ${os.type()} ${os.release()} (${os.arch()})`,
+    `- Node.js ${process.version}`,
+  ];
+  if (PROVIDERS.includes("sqlite")) {
+    const m = new Database(":memory:");
+    lines.push(`- SQLite ${(m.prepare("SELECT sqlite_version() AS v").get() as { v: string }).v} (better-sqlite3, WAL)`);
+    m.close();
+  }
+  if (PROVIDERS.includes("postgresql")) {
+    const c = new pg.Client({ connectionString: PG_URL });
+    await c.connect();
+    lines.push(`- ${(await c.query<{ v: string }>("SELECT version() AS v")).rows[0]!.v.split(" on ")[0]}, local, default settings`);
+    await c.end();
+  }
+  return lines.join("\n");
+}
+
+function table() {
+  const f = (x: number | null | undefined, digits = 0) => (x == null ? "—" : x.toFixed(digits));
+  const out = [
+    "| database | payload | poll ms | runs | throughput runs/s | enqueue runs/s | latency runs | p50 ms | p90 ms | p99 ms | max ms |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+  ];
+  for (const r of rows) {
+    out.push(
+      `| ${r.database} | ${r.payload} | ${r.pollMs} | ${r.runs} | ${r.note ?? f(r.throughput, 1)} | ${f(r.enqueueRate)} | ${r.latency?.runs ?? "—"} | ${f(r.latency?.p50)} | ${f(r.latency?.p90)} | ${f(r.latency?.p99)} | ${f(r.latency?.max)} |`,
+    );
+  }
+  return out.join("\n");
+}
+
+let exitCode = 0;
+try {
+  const started = Date.now();
+  for (const provider of PROVIDERS) await benchJobwarden(provider);
+  if (PROVIDERS.includes("postgresql") && !opts["no-compare"]) {
+    await compare("graphile-worker", () => benchGraphile(JOBS));
+    await compare("pg-boss", () => benchPgBoss(JOBS));
+  }
+  const report = [
+    `Command: \`${COMMAND}\`${process.env.BENCH_PG_URL ? " (BENCH_PG_URL set)" : ""}`,
+    "",
+    "Machine:",
+    await machine(),
+    "",
+    `One node process, one mapping on the default queue (maxThreads ${MAX_THREADS}), default NODE_HEARTBEAT_MS. ` +
+      `${WARMUP_RUNS} warm-up runs before each measurement. Throughput: ${JOBS} runs enqueued back to back by the bench process, ` +
+      `from the first enqueue to the last endedAt in History. Latency: startedAt − enqueuedAt of ${LATENCY_RUNS} runs enqueued one every ${LATENCY_EVERY_MS} ms.`,
+    "",
+    table(),
+    ...(notes.length ? ["", ...notes.map((n) => `- ${n}`)] : []),
+    "",
+    `Total bench time: ${((Date.now() - started) / 1000).toFixed(0)} s`,
+  ].join("\n");
+  process.stdout.write(`${report}\n`);
+} catch (err) {
+  exitCode = 1;
+  process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+} finally {
+  for (const c of children) c.kill("SIGKILL");
+  rmSync(HOME, { recursive: true, force: true });
+}
+process.exit(exitCode);

@@ -10,13 +10,20 @@ const limiter = new LoginRateLimiter(env.LOGIN_MAX_FAILURES, env.LOGIN_WINDOW_SE
 // Verified against when the login does not exist, so that response time does not reveal logins.
 let dummyHash: Promise<string> | undefined;
 
-export type VerifyCredentialsOptions = { login: string; password: string; fromAddress: string | null; userAgent?: string | null };
+export type VerifyCredentialsOptions = {
+  login: string;
+  password: string;
+  fromAddress: string | null;
+  userAgent?: string | null;
+  /** The console audits each sign-in; stateless API calls audit only failures. */
+  auditSuccess?: boolean;
+};
 
 /**
  * Checks a login and password for the console and the node APIs' basic auth.
  * Throws AppError UNAUTHORIZED (wrong, locked, expired) or TOO_MANY_REQUESTS; audits each attempt.
  */
-export async function verifyCredentials(db: Db, { login, password, fromAddress, userAgent }: VerifyCredentialsOptions) {
+export async function verifyCredentials(db: Db, { login, password, fromAddress, userAgent, auditSuccess = true }: VerifyCredentialsOptions) {
   const keys = [`login:${login}`, `addr:${fromAddress ?? "unknown"}`];
   const wait = Math.max(...keys.map((k) => limiter.retryAfterMs(k)));
   const actor = { userId: null, login, fromAddress, userAgent };
@@ -39,7 +46,9 @@ export async function verifyCredentials(db: Db, { login, password, fromAddress, 
   if (user.expiresAt && user.expiresAt <= new Date()) return fail("expired", "This account has expired. Ask an administrator to extend it.");
 
   keys.forEach((k) => limiter.reset(k));
-  await db.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
-  await createAuditEvent(db, { actor: { ...actor, userId: user.id }, action: "login.success", objectType: "user", objectId: user.id });
+  if (auditSuccess) {
+    await db.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
+    await createAuditEvent(db, { actor: { ...actor, userId: user.id }, action: "login.success", objectType: "user", objectId: user.id });
+  }
   return { id: user.id, login: user.login };
 }

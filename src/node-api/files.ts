@@ -1,0 +1,83 @@
+import { open, readdir, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { create as contentDisposition } from "content-disposition";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { Db } from "~/server/db";
+import { createAuditEvent } from "~/server/services/audit/create-audit-event";
+import { runLogFiles } from "~/engine/job-launcher";
+import { ENGINE_LOG_NAME } from "~/engine/engine-log";
+import type { NodeApiNode } from "./types";
+
+/** A file name from a job is untrusted: keep printable characters, never a path. */
+export function safeFileName(name: string, fallback: string) {
+  const cleaned = name
+    .replace(/[\u0000-\u001f\u007f/\\]/g, "_")
+    .replace(/^\.+/, "")
+    .slice(0, 150)
+    .trim();
+  return cleaned || fallback;
+}
+
+function notFound(reply: FastifyReply, message: string) {
+  return reply.code(404).type("application/json").send({ error: "Not Found", message });
+}
+
+/**
+ * Streams a deliverable of this node by its 128-bit random download id (HTTP Range supported).
+ * The stored path comes from the database and is resolved by @fastify/send inside deliverablesDir
+ * only: nothing outside it can be read.
+ */
+export async function sendDeliverable(db: Db, node: NodeApiNode, req: FastifyRequest, reply: FastifyReply, where: { downloadId: string } | { id: number }) {
+  const d = await db.deliverable.findFirst({ where });
+  if (!d) return notFound(reply, "No such file");
+  if (d.nodeName !== node.name) return notFound(reply, `This file is stored on node ${d.nodeName}`);
+  await createAuditEvent(db, {
+    actor: req.caller.actor,
+    action: "files.download",
+    objectType: "files",
+    objectId: d.id,
+    after: { run: d.jobInstanceId, name: d.originalName, node: node.name },
+  });
+  return reply
+    .header("content-disposition", contentDisposition(safeFileName(d.originalName, `file-${d.id}`)))
+    .header("x-content-type-options", "nosniff")
+    .sendFile(d.storedPath, node.deliverablesDir);
+}
+
+/** Streams a run's stdout or stderr from this node's log directory. */
+export async function sendRunLog(db: Db, node: NodeApiNode, req: FastifyRequest, reply: FastifyReply, id: number, stream: "stdout" | "stderr") {
+  const run =
+    (await db.jobInstance.findUnique({ where: { id }, select: { node: { select: { name: true } } } }).then((r) => (r ? { nodeName: r.node?.name ?? null } : null))) ??
+    (await db.history.findUnique({ where: { id }, select: { nodeName: true } }));
+  if (!run) return notFound(reply, `No run with id ${id}`);
+  if (run.nodeName !== node.name) return notFound(reply, run.nodeName ? `Run ${id} ran on node ${run.nodeName}` : `Run ${id} has not started`);
+  const file = runLogFiles(node.logDir, id)[stream];
+  if (!(await stat(file).catch(() => null))) return notFound(reply, `No ${stream} log for run ${id}`);
+  await createAuditEvent(db, { actor: req.caller.actor, action: "logs.download", objectType: "logs", objectId: id, after: { stream, node: node.name } });
+  return reply
+    .header("content-disposition", contentDisposition(`${id}.${stream}.txt`))
+    .header("x-content-type-options", "nosniff")
+    .type("text/plain; charset=utf-8")
+    .sendFile(file.slice(node.logDir.length + 1), node.logDir);
+}
+
+/** The last `lines` lines of this node's current engine log. */
+export async function tailEngineLog(logDir: string, lines: number): Promise<string> {
+  const files = (await readdir(logDir).catch(() => [] as string[]))
+    .map((f) => ({ f, n: Number(new RegExp(`^${ENGINE_LOG_NAME}\\.(\\d+)\\.log$`).exec(f)?.[1] ?? NaN) }))
+    .filter((x) => Number.isFinite(x.n))
+    .sort((a, b) => b.n - a.n);
+  if (!files[0]) return "";
+  const handle = await open(join(logDir, files[0].f), "r");
+  try {
+    const { size } = await handle.stat();
+    const window = Math.min(size, 4 * 1024 * 1024);
+    const buf = Buffer.alloc(window);
+    await handle.read(buf, 0, window, size - window);
+    const all = buf.toString("utf8").split("\n");
+    if (all.at(-1) === "") all.pop();
+    return all.slice(-lines).join("\n") + "\n";
+  } finally {
+    await handle.close();
+  }
+}

@@ -28,6 +28,11 @@ const raw = createEnv({
     /** Between SIGTERM and SIGKILL (processes) or abort and terminate (node payloads). */
     NODE_KILL_GRACE_MS: z.coerce.number().int().min(0).default(5_000),
     LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal"]).default("info"),
+    /** Defaults of `jobwarden enqueue` / `status`: the node URL and credentials (keep secrets out of argv). */
+    JOBWARDEN_URL: z.url().default("http://127.0.0.1:1789"),
+    JOBWARDEN_USER: z.string().optional(),
+    JOBWARDEN_PASSWORD: z.string().optional(),
+    JOBWARDEN_TOKEN: z.string().optional(),
     /** A PostgreSQL server (role with CREATEDB) for the test suite's PostgreSQL pass. */
     TEST_PG_URL: z.string().optional(),
     /** Which database the vitest pass runs on. */

@@ -12,6 +12,10 @@ import { findUsers } from "~/server/services/users/find-users";
 import { resetUserPassword } from "~/server/services/users/reset-user-password";
 import { ZLoginSchema } from "~/server/services/users/user-select";
 import { EngineNode, NodeStartError } from "~/engine/engine-node";
+import { env } from "~/env";
+import { createApiToken } from "~/server/services/auth/api-tokens";
+import { type ApiClientOptions, createApiClient } from "./api-client";
+import { pkiCommand } from "./pki";
 import { printInitResult, startEmbedded } from "./start";
 
 const program = new Command("jobwarden").description("Jobwarden job queue manager").showHelpAfterError();
@@ -113,6 +117,72 @@ node
     engine.log.flush();
   });
 
+function apiOptions(cmd: Command) {
+  return cmd
+    .option("--url <url>", "node URL (JOBWARDEN_URL)", env.JOBWARDEN_URL)
+    .option("--user <login>", "basic auth login (JOBWARDEN_USER; password in JOBWARDEN_PASSWORD)")
+    .option("--token <token>", "bearer API token (JOBWARDEN_TOKEN)")
+    .option("--cert <file>", "client certificate (PEM)")
+    .option("--key <file>", "client certificate key (PEM)")
+    .option("--ca <file>", "CA certificate to trust (PEM)");
+}
+
+function keyValue(value: string, previous: Record<string, string>) {
+  const eq = value.indexOf("=");
+  if (eq < 1) throw new InvalidArgumentError("expected key=value");
+  return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
+}
+
+const ENDED_STATES = ["ENDED", "CRASHED", "CANCELLED"];
+
+apiOptions(program.command("enqueue"))
+  .argument("<applicationName>", "job definition to run")
+  .option("-p, --param <key=value>", "run parameter (repeatable)", keyValue, {})
+  .option("-w, --wait", "wait for the run to end; exit 0 only if it ENDED")
+  .description("enqueue a run through a node's simple API; prints its id")
+  .action(async (applicationName: string, opts: ApiClientOptions & { param: Record<string, string>; wait?: boolean }) => {
+    const client = createApiClient(opts);
+    const id = await client.enqueue(applicationName, opts.param);
+    console.log(id);
+    if (!opts.wait) return;
+    let state = await client.status(id);
+    while (!ENDED_STATES.includes(state)) {
+      await new Promise((r) => setTimeout(r, 500));
+      state = await client.status(id);
+    }
+    console.error(state);
+    if (state !== "ENDED") process.exitCode = 2;
+  });
+
+apiOptions(program.command("status"))
+  .argument("<id>", "run id", (v) => {
+    if (!/^\d+$/.test(v)) throw new InvalidArgumentError("a run id");
+    return Number(v);
+  })
+  .description("print a run's state through a node's simple API")
+  .action(async (id: number, opts: ApiClientOptions) => {
+    console.log(await createApiClient(opts).status(id));
+  });
+
+const token = program.command("token").description("API tokens for the node APIs");
+token
+  .command("create")
+  .requiredOption("-u, --user <login>", "the user the token acts as", parsed(ZLoginSchema))
+  .requiredOption("-s, --scope <permission>", "permission the token is limited to (repeatable), e.g. job_instance:create", collect, [])
+  .option("-n, --name <name>", "a label", "cli")
+  .option("-d, --days <days>", "validity in days", (v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1 || n > 3650) throw new InvalidArgumentError("1 to 3650 days");
+    return n;
+  }, 90)
+  .description("create a bearer token; prints it once")
+  .action(async (opts: { user: string; scope: string[]; name: string; days: number }) => {
+    const t = await createApiToken(db, { actor: SYSTEM_ACTOR, login: opts.user, name: opts.name, scopes: opts.scope, expiresAt: new Date(Date.now() + opts.days * 86_400_000) });
+    console.log(`Token for ${opts.user} (${opts.scope.join(", ")}), expires ${t.expiresAt.toISOString()} — shown once:\n${t.token}`);
+  });
+
+program.addCommand(pkiCommand());
+
 program
   .command("role")
   .description("list roles and their permissions")
@@ -123,8 +193,9 @@ program
 try {
   await program.parseAsync();
 } catch (e) {
-  if (e instanceof AppError) {
-    console.error(`jobwarden: ${e.message}`);
+  // Expected failures (bad input, refused calls) get a message, not a stack trace.
+  if (e instanceof AppError || (e instanceof Error && /^\d{3}: /.test(e.message)) || (e as { code?: string }).code === "ECONNREFUSED") {
+    console.error(`jobwarden: ${(e as Error).message}`);
     process.exitCode = 1;
   } else throw e;
 } finally {

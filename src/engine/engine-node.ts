@@ -9,6 +9,7 @@ import { JOBWARDEN_VERSION } from "~/version";
 import { createEngineLogger, pinoLevel } from "./engine-log";
 import { type NodeConfig, type RunningJob, killLeftovers, launchRun } from "./job-launcher";
 import { measureInterfaces, measurePaths } from "./node-report";
+import { NodeApiServer } from "~/node-api/node-api-server";
 import { type MappingConfig, Poller } from "./poller";
 import { crashRunsOfDeadNodes, crashRunsOfNode } from "./recovery";
 import { purgeHistory, purgeNodeFiles, retentionDays } from "./retention";
@@ -34,6 +35,7 @@ export class EngineNode {
   private readonly abort = new AbortController();
   private pgListener: pg.Client | null = null;
   private lastRetention = 0;
+  private api!: NodeApiServer;
   isSchedulerLeader = false;
   lastHeartbeatOk = false;
 
@@ -71,6 +73,7 @@ export class EngineNode {
     await killLeftovers(row.tmpDir, crashed, this.log);
     await this.db.node.update({ where: { id: row.id }, data: { lastSeenAlive: new Date(), stopRequested: false } });
 
+    this.api = new NodeApiServer(this.db, this, this.log);
     await this.refreshConfiguration();
     await this.writeReport();
     runEvents.on("enqueued", this.onEnqueued);
@@ -102,6 +105,7 @@ export class EngineNode {
     }
     this.abort.abort();
     runEvents.off("enqueued", this.onEnqueued);
+    await this.api.closeAll();
     await Promise.allSettled(this.loops);
     await this.pgListener?.end().catch(() => undefined);
     try {
@@ -162,7 +166,7 @@ export class EngineNode {
         node: this.node,
         log: this.log,
         killGraceMs: env.NODE_KILL_GRACE_MS,
-        localApiUrl: null,
+        localApiUrl: this.api.localUrl(),
         baseEnv: payloadBaseEnv(),
       },
       id,
@@ -181,6 +185,17 @@ export class EngineNode {
   private killLocal(job: RunningJob, by: string) {
     job.killedBy ??= by;
     job.handle.kill();
+  }
+
+  killRunLocally(id: number, by: string): boolean {
+    const job = this.running.get(id);
+    if (job) this.killLocal(job, by);
+    return !!job;
+  }
+
+  /** JQM's health check: every enabled poller reached the database at its last poll. */
+  allPollersPolling(): boolean {
+    return this.pollers.size > 0 && [...this.pollers.values()].every((p) => p.polling);
   }
 
   private async checkInstructions() {
@@ -223,6 +238,7 @@ export class EngineNode {
     if (node.logLevel !== this.node.logLevel) this.log.level = pinoLevel(node.logLevel);
     this.node = node;
     if (node.stopRequested && !this.stopping) void this.stop("stop requested in the database");
+    if (!this.stopping) await this.api.apply(node);
 
     const wanted = new Map<number, MappingConfig>(
       mappings
@@ -257,7 +273,7 @@ export class EngineNode {
       version: JOBWARDEN_VERSION,
       startedAt: this.startedAt,
       reportedAt: new Date(),
-      listeners: [],
+      listeners: state === "stopped" ? [] : this.api.report(),
       interfaces: measureInterfaces(),
       pathModes: await measurePaths(this.node),
       counters: {

@@ -34,6 +34,7 @@ export type LaunchOptions = {
 export type RunningJob = {
   id: number;
   applicationName: string;
+  alertAfterSeconds: number | null;
   startedAt: Date;
   handle: RunnerHandle;
   killedBy?: string;
@@ -169,7 +170,7 @@ export async function launchRun(opts: LaunchOptions, id: number): Promise<Runnin
 
   if (handle.processGroup) await writeFile(join(workDir, PROCESS_GROUP_FILE), String(handle.processGroup));
 
-  const running: RunningJob = { id, applicationName: jd.applicationName, startedAt: new Date(), handle, done: Promise.resolve("ENDED") };
+  const running: RunningJob = { id, applicationName: jd.applicationName, alertAfterSeconds: jd.alertAfterSeconds, startedAt: new Date(), handle, done: Promise.resolve("ENDED") };
   running.done = handle.done.then((outcome) => finishRun(opts, running, outcome, deliveryDir, workDir, runLog));
   return running;
 }

@@ -69,7 +69,12 @@ async function identify(db: Db, req: FastifyRequest, mode: ApiAuthMode): Promise
   return user ? { userId: user.id, scopes: null } : `No user ${login} for this certificate`;
 }
 
-export type AuthSettings = { mode: ApiAuthMode; anonymousOnNetwork: boolean };
+export type AuthSettings = {
+  mode: ApiAuthMode;
+  anonymousOnNetwork: boolean;
+  /** The Unix socket: its 0600 mode already restricts callers to the node's account. */
+  localSocket?: boolean;
+};
 
 /**
  * Authenticates every request of an API (except routes marked `anonymous`) and enforces each
@@ -77,19 +82,20 @@ export type AuthSettings = { mode: ApiAuthMode; anonymousOnNetwork: boolean };
  * from the network only when an admin confirmed it for this node.
  */
 export function registerAuth(app: FastifyInstance, db: Db, settings: () => AuthSettings) {
-  app.decorateRequest("caller", null as unknown as Caller);
+  if (!app.hasRequestDecorator("caller")) app.decorateRequest("caller", null as unknown as Caller);
   app.addHook("preHandler", async (req, reply) => {
     const config = req.routeOptions.config;
-    const { mode, anonymousOnNetwork } = settings();
+    const { mode, anonymousOnNetwork, localSocket } = settings();
     const fromAddress = req.ip;
     if (config.anonymous || mode === "none") {
-      if (!config.anonymous && !anonymousOnNetwork && !isLoopback(req.socket.remoteAddress)) {
+      if (!config.anonymous && !localSocket && !anonymousOnNetwork && !isLoopback(req.socket.remoteAddress)) {
         return reply.code(403).send({
           error: "Forbidden",
           message: "Anonymous access to this API is only accepted from this host: configure authentication, or confirm anonymous network access",
         });
       }
-      req.caller = { principal: null, scopes: null, authMode: "none", actor: { userId: null, login: "anonymous", fromAddress } };
+      const login = localSocket ? "local-management" : "anonymous";
+      req.caller = { principal: null, scopes: null, authMode: "none", actor: { userId: null, login, fromAddress: localSocket ? "unix socket" : fromAddress } };
       return;
     }
     const who = await identify(db, req, mode);

@@ -18,18 +18,18 @@ export type Caller = {
   actor: Actor;
 };
 
-/** What the engine exposes to the management API. */
+/** What the engine exposes to the node APIs. */
 export type EngineView = {
   name: string;
   startedAt: Date;
-  version: string;
   counters: { ended: number; crashed: number; crashedByRecovery: number };
-  running: Map<number, { id: number; applicationName: string; startedAt: Date; handle: { kill(): void }; killedBy?: string }>;
-  pollers: Map<number, { mapping: { queueName: string; maxThreads: number; pollingIntervalMs: number; enabled: boolean }; running: number; polling: boolean; finishedPerSecond(): number; stopPoller(): void }>;
+  running: Map<number, { id: number; applicationName: string; startedAt: Date; alertAfterSeconds: number | null }>;
+  pollers: Map<
+    number,
+    { mapping: { id: number; queueName: string; maxThreads: number; pollingIntervalMs: number }; running: number; polling: boolean; finishedPerSecond(): number }
+  >;
   acceptingWork(): boolean;
   allPollersPolling(): boolean;
-  pause(by: string): Promise<void>;
-  resume(by: string): Promise<void>;
   refreshConfiguration(): Promise<void>;
   stop(reason: string): Promise<void>;
   killRunLocally(id: number, by: string): boolean;

@@ -25,6 +25,12 @@ function sqliteAdapter(url: string) {
     async connect() {
       const adapter = await inner.connect();
       await adapter.executeScript(SQLITE_PRAGMAS);
+      // Prisma opens transactions with a deferred BEGIN: one that reads, then writes while another
+      // process committed meanwhile, fails at once with SQLITE_BUSY (a stale WAL snapshot) instead of
+      // waiting. BEGIN IMMEDIATE takes the write lock first, so the busy timeout applies.
+      const client = (adapter as unknown as { client: { prepare(sql: string): unknown } }).client;
+      const prepare = client.prepare.bind(client);
+      client.prepare = (sql: string) => prepare(sql === "BEGIN" ? "BEGIN IMMEDIATE" : sql);
       return adapter;
     },
   };

@@ -49,7 +49,9 @@ if (!existsSync(chromium)) {
   console.error(`\nChromium not found at ${chromium}: install it (apt-get install -y chromium) or set CHROMIUM_PATH.`);
   ok = false;
   totals.failed++;
-} else if (run("next build", "npx", ["next", "build"])) {
+} else if (!run("next build", "npx", ["next", "build"])) {
+  totals.failed++;
+} else {
   playwright("e2e on SQLite", { E2E_DB: "sqlite" });
   if (pgUrl) {
     const name = `jobwarden_e2e_${randomUUID().replaceAll("-", "")}`;

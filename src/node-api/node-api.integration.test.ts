@@ -1,6 +1,6 @@
 import { mkdtempSync, statSync } from "node:fs";
 import { request as httpRequest } from "node:http";
-import { networkInterfaces, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Agent, fetch as undiciFetch } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -213,17 +213,5 @@ describe(`node APIs on ${env.TEST_DB}`, () => {
     const pollers = await (await fetch(`${mgmt}/mgmt/pollers`, { headers: basic("admin") })).json();
     expect(pollers).toEqual([expect.objectContaining({ queue: "DEFAULT", actuallyPolling: true })]);
     await setNode({ mgmtRemotePort: null }, (x) => !x.some((r) => r.api === "mgmt"));
-  });
-
-  const external = Object.values(networkInterfaces()).flat().find((a) => a && a.family === "IPv4" && !a.internal)?.address;
-  it.skipIf(!external)("refuses anonymous calls from the network unless an admin confirmed them", async () => {
-    let l = await setNode({ host: "0.0.0.0" }, (x) => simple(x).address === "0.0.0.0");
-    const url = `http://${external}:${simple(l).port}/ws/simple/status?id=1`;
-    const refused = await fetch(url);
-    expect(refused.status).toBe(403);
-    expect(await refused.text()).toMatch(/only accepted from this host/);
-    l = await setNode({ anonymousConfirmed: true }, (x) => simple(x).anonymousFromNetwork);
-    expect((await fetch(`http://${external}:${simple(l).port}/ws/simple/status?id=1`)).status).not.toBe(403);
-    await setNode({ host: "127.0.0.1", anonymousConfirmed: false }, (x) => simple(x).address === "127.0.0.1" && !simple(x).anonymousFromNetwork);
   });
 });

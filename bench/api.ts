@@ -1,0 +1,503 @@
+/* eslint-disable no-restricted-properties */
+/**
+ * Simple API benchmark: requests/s and latency of ONE real node process (`node bin/jobwarden.mjs node
+ * start`) serving `/ws/simple`, driven by autocannon on 127.0.0.1, on a fresh SQLite file and/or a
+ * fresh PostgreSQL database.
+ *
+ *   npx tsx bench/api.ts [--db sqlite|postgresql|both] [--seconds 10] [--connections 64] [--warmup 2]
+ *
+ * Cases, each after a warm-up of --warmup seconds whose results are discarded:
+ *   1. POST /ws/simple/ji (form: applicationname=BenchNoop&parameterNames=a&parameterValues=1), authSimple none
+ *   2. GET /ws/simple/status?id=<a run created by case 1>, authSimple none
+ *   3. the enqueue of case 1 with authSimple basic (a user with the role "client")
+ *   4. the status read of case 2 with authSimple basic
+ * BenchNoop is on a queue "BENCH" that no node polls: the runs only accumulate, the engine does not
+ * compete for the CPU. After each enqueue case the JobInstance rows created are counted and compared
+ * with the 2xx responses (and with the ids those responses returned).
+ *
+ * PostgreSQL server: BENCH_PG_URL (a role that may CREATEDB), default postgresql://postgres@127.0.0.1:54329/postgres.
+ * The node listens on 127.0.0.1 on a free port (port 0); every database, node process and temp folder
+ * this script makes is removed before it exits.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import os from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { setTimeout as sleep } from "node:timers/promises";
+import { parseArgs } from "node:util";
+import Database from "better-sqlite3";
+import pg from "pg";
+import type { Db } from "~/server/db";
+
+// ---------------------------------------------------------------- autocannon (untyped CommonJS)
+
+type CannonRequest = { onResponse?: (status: number, body: string) => void };
+type CannonOptions = {
+  url: string;
+  connections: number;
+  duration: number;
+  method: "GET" | "POST";
+  headers?: Record<string, string>;
+  body?: string;
+  requests?: CannonRequest[];
+};
+type CannonResult = {
+  duration: number;
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  resets: number;
+  "2xx": number;
+  statusCodeStats: Record<string, { count: number }>;
+  latency: { average: number; p50: number; p90: number; p99: number; max: number; totalCount: number };
+  requests: { average: number; total: number; sent: number };
+};
+type CannonInstance = PromiseLike<CannonResult> & { on(event: "reqError", listener: (err: Error) => void): void };
+const autocannon = createRequire(import.meta.url)("autocannon") as (opts: CannonOptions) => CannonInstance;
+
+// ---------------------------------------------------------------- options
+
+const { values: opts } = parseArgs({
+  options: {
+    db: { type: "string", default: "both" },
+    seconds: { type: "string", default: "10" },
+    connections: { type: "string", default: "64" },
+    warmup: { type: "string", default: "2" },
+  },
+});
+const SECONDS = Number(opts.seconds);
+const CONNECTIONS = Number(opts.connections);
+const WARMUP_SECONDS = Number(opts.warmup);
+if (![SECONDS, CONNECTIONS].every((n) => Number.isInteger(n) && n > 0)) throw new Error("--seconds and --connections take positive integers");
+if (!(Number.isInteger(WARMUP_SECONDS) && WARMUP_SECONDS >= 0)) throw new Error("--warmup takes an integer ≥ 0");
+if (!["sqlite", "postgresql", "both"].includes(opts.db)) throw new Error("--db sqlite|postgresql|both");
+type Provider = "sqlite" | "postgresql";
+const PROVIDERS = (opts.db === "both" ? ["sqlite", "postgresql"] : [opts.db]) as Provider[];
+const PG_URL = process.env.BENCH_PG_URL || "postgresql://postgres@127.0.0.1:54329/postgres";
+const HOST = "127.0.0.1";
+const APPLICATION = "BenchNoop";
+const ENQUEUE_BODY = `applicationname=${APPLICATION}&parameterNames=a&parameterValues=1`;
+const COMMAND = ["npx tsx bench/api.ts", ...process.argv.slice(2)].join(" ");
+
+// The app reads its settings once, at import (~/env): point JOBWARDEN_HOME (node folders, session
+// secret, root password file) at a throwaway folder before importing anything from src/.
+const HOME = mkdtempSync(join(os.tmpdir(), "jobwarden-bench-api-"));
+process.env.JOBWARDEN_HOME = HOME;
+process.env.DATABASE_URL = `file:${join(HOME, "unused.db")}`;
+
+const { createDb } = await import("~/server/db");
+const { initDatabase } = await import("~/server/services/setup/init-database");
+const { createNode } = await import("~/server/services/nodes/create-node");
+const { createUser } = await import("~/server/services/users/create-user");
+const { SYSTEM_ACTOR } = await import("~/server/services/audit/create-audit-event");
+
+type Row = {
+  database: string;
+  label: string;
+  auth: "none" | "basic";
+  result: CannonResult;
+  /** Enqueue cases only. */
+  check?: { rows: number; ok2xx: number; idsReturned: number; distinctIds: number; idsMissing: number; inFlightAtStop: number; verdict: string };
+};
+const rows: Row[] = [];
+const notes: string[] = [];
+const children = new Set<ChildProcess>();
+const cleanups: (() => Promise<void>)[] = [];
+
+function log(msg: string) {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 23)}] ${msg}\n`);
+}
+
+// ---------------------------------------------------------------- throwaway databases
+
+function migrationScripts(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort()
+    .map((name) => readFileSync(join(dir, name, "migration.sql"), "utf8"));
+}
+
+type BenchDb = { db: Db; url: string; drop: () => Promise<void> };
+
+/** Same as src/test/test-db.ts createTestDb(), but for the provider asked (that one reads TEST_DB once). */
+async function createBenchDb(provider: Provider): Promise<BenchDb> {
+  if (provider === "postgresql") {
+    const name = `jobwarden_bench_api_${randomUUID().replaceAll("-", "")}`;
+    const admin = new pg.Client({ connectionString: PG_URL });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE "${name}"`);
+    await admin.end();
+    const url = new URL(PG_URL);
+    url.pathname = `/${name}`;
+    const dropDatabase = async () => {
+      const a = new pg.Client({ connectionString: PG_URL });
+      await a.connect();
+      await a.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await a.end();
+    };
+    try {
+      const client = new pg.Client({ connectionString: url.toString() });
+      await client.connect();
+      for (const sql of migrationScripts("prisma/postgres/migrations")) await client.query(sql);
+      await client.end();
+    } catch (err) {
+      await dropDatabase();
+      throw err;
+    }
+    const db = createDb(url.toString());
+    return {
+      db,
+      url: url.toString(),
+      drop: async () => {
+        await db.$disconnect();
+        await dropDatabase();
+      },
+    };
+  }
+  const dir = mkdtempSync(join(os.tmpdir(), "jobwarden-bench-api-db-"));
+  const file = join(dir, "bench.db");
+  const sqlite = new Database(file);
+  for (const sql of migrationScripts("prisma/migrations")) sqlite.exec(sql);
+  sqlite.close();
+  const db = createDb(`file:${file}`);
+  return {
+    db,
+    url: `file:${file}`,
+    drop: async () => {
+      await db.$disconnect();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+// ---------------------------------------------------------------- node process
+
+type NodeProc = { child: ChildProcess; tail: () => string; exited: Promise<number | null> };
+
+/** `jobwarden node start` as in src/test/node-process.ts, but with the default clocks (NODE_HEARTBEAT_MS…). */
+function startNode(name: string, databaseUrl: string): NodeProc {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env };
+  for (const k of ["NODE_HEARTBEAT_MS", "NODE_STOP_GRACE_MS", "NODE_KILL_GRACE_MS", "LOG_LEVEL", "NODE_ENV"]) delete childEnv[k];
+  Object.assign(childEnv, { DATABASE_URL: databaseUrl, JOBWARDEN_HOME: HOME });
+  const child = spawn(process.execPath, ["bin/jobwarden.mjs", "node", "start", "--name", name], { env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
+  children.add(child);
+  let out = "";
+  const keep = (d: Buffer) => {
+    out = (out + d.toString()).slice(-20_000);
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  const exited = new Promise<number | null>((resolve) =>
+    child.on("exit", (code) => {
+      children.delete(child);
+      resolve(code);
+    }),
+  );
+  return { child, tail: () => out, exited };
+}
+
+async function stopNode(p: NodeProc) {
+  if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill("SIGTERM");
+  const code = await Promise.race([p.exited, sleep(60_000).then(() => "timeout" as const)]);
+  if (code === "timeout") {
+    p.child.kill("SIGKILL");
+    await p.exited;
+    throw new Error("the node did not stop within 60 s of SIGTERM");
+  }
+  if (code !== 0) throw new Error(`the node exited with code ${code}:\n${p.tail()}`);
+}
+
+async function waitFor<T>(what: string, check: () => Promise<T>, timeoutMs: number, everyMs: number, node?: NodeProc): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (node && node.child.exitCode !== null) throw new Error(`the node exited (code ${node.child.exitCode}) while waiting for ${what}:\n${node.tail()}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${node ? `\n${node.tail()}` : ""}`);
+    await sleep(everyMs);
+  }
+}
+
+type ListenerEntry = { api?: string; address?: string | null; port?: number | null; auth?: string; error?: string };
+
+/** The simple API's port once the node reports (after `since`) that it listens with `auth` on 127.0.0.1. */
+async function waitSimpleListener(db: Db, nodeId: number, since: number, auth: "none" | "basic", node: NodeProc) {
+  return waitFor(
+    `the node to report the simple API listening with auth ${auth}`,
+    async () => {
+      const r = await db.nodeReport.findUnique({ where: { nodeId } });
+      if (!r || r.reportedAt.getTime() < since || (r.counters as { state?: string }).state !== "running") return null;
+      const l = (r.listeners as ListenerEntry[]).find((e) => e.api === "simple");
+      if (!l || l.error || !l.port || l.auth !== auth) return null;
+      if (l.address !== HOST) throw new Error(`the simple API listens on ${l.address ?? "?"}, not ${HOST}`);
+      return l.port;
+    },
+    60_000,
+    100,
+    node,
+  );
+}
+
+// ---------------------------------------------------------------- measurements
+
+type CaseSpec = { label: string; auth: "none" | "basic"; url: string; method: "GET" | "POST"; headers: Record<string, string>; body?: string };
+
+const nonOkSamples = new Map<string, string>();
+const errorKinds = new Map<string, number>();
+
+async function cannon(spec: CaseSpec, seconds: number, onOk?: (body: string) => void) {
+  const inst = autocannon({
+    url: spec.url,
+    connections: CONNECTIONS,
+    duration: seconds,
+    method: spec.method,
+    headers: spec.headers,
+    ...(spec.body !== undefined ? { body: spec.body } : {}),
+    requests: [
+      {
+        onResponse: (status, body) => {
+          if (status >= 200 && status < 300) onOk?.(body);
+          else if (nonOkSamples.size < 20) nonOkSamples.set(`${spec.label} → ${status}`, String(body).slice(0, 300));
+        },
+      },
+    ],
+  });
+  inst.on("reqError", (err) => {
+    const k = `${spec.label}: ${err.message}`;
+    errorKinds.set(k, (errorKinds.get(k) ?? 0) + 1);
+  });
+  return inst;
+}
+
+/** Waits until `count` has not changed for 1 s (requests still in the node when autocannon stopped). */
+async function settledCount(count: () => Promise<number>) {
+  let last = await count();
+  let stableSince = Date.now();
+  const deadline = Date.now() + 30_000;
+  while (Date.now() - stableSince < 1000 && Date.now() < deadline) {
+    await sleep(200);
+    const n = await count();
+    if (n !== last) {
+      last = n;
+      stableSince = Date.now();
+    }
+  }
+  return last;
+}
+
+async function runCase(db: Db, database: string, spec: CaseSpec, jobDefId: number): Promise<Row> {
+  const isEnqueue = spec.method === "POST";
+  if (WARMUP_SECONDS > 0) {
+    log(`  ${spec.label}: ${WARMUP_SECONDS} s warm-up`);
+    await cannon(spec, WARMUP_SECONDS);
+  }
+  const maxId = async () => (await db.jobInstance.aggregate({ _max: { id: true } }))._max.id ?? 0;
+  const created = (after: number) => db.jobInstance.count({ where: { jobDefId, id: { gt: after } } });
+  // The warm-up's last enqueues may still be committing: the baseline is taken once the ids settle.
+  const baseline = isEnqueue ? await settledCount(maxId) : 0;
+  const ids: number[] = [];
+  log(`  ${spec.label}: ${SECONDS} s, ${CONNECTIONS} connections`);
+  const result = await cannon(spec, SECONDS, isEnqueue ? (body) => ids.push(Number(body)) : undefined);
+  const row: Row = { database, label: spec.label, auth: spec.auth, result };
+  const lat = result.latency;
+  log(`  → ${result.requests.average.toFixed(0)} req/s, p50 ${lat.p50} p90 ${lat.p90} p99 ${lat.p99} max ${lat.max} ms, ${result.requests.total} requests, non-2xx ${result.non2xx}, errors ${result.errors} (timeouts ${result.timeouts})`);
+  if (isEnqueue) {
+    const rowsCreated = await settledCount(() => created(baseline));
+    const inDb = new Set((await db.jobInstance.findMany({ where: { jobDefId, id: { gt: baseline } }, select: { id: true } })).map((r) => r.id));
+    const distinct = new Set(ids);
+    const idsMissing = [...distinct].filter((id) => !inDb.has(id)).length;
+    // Requests sent but never answered: autocannon closes its sockets at the end of the duration,
+    // the node still finishes (and commits) the enqueues it was processing.
+    const inFlightAtStop = Math.max(0, result.requests.sent - result.requests.total - result.errors);
+    const ok2xx = result["2xx"];
+    const extra = rowsCreated - ok2xx;
+    let verdict: string;
+    if (ids.length !== ok2xx || distinct.size !== ids.length || idsMissing > 0) verdict = "MISMATCH (returned ids)";
+    else if (extra === 0) verdict = "equal";
+    else if (extra > 0 && extra <= inFlightAtStop && result.non2xx === 0 && result.errors === 0) verdict = `+${extra} rows from requests in flight at stop`;
+    else verdict = `MISMATCH (${extra > 0 ? "+" : ""}${extra})`;
+    row.check = { rows: rowsCreated, ok2xx, idsReturned: ids.length, distinctIds: distinct.size, idsMissing, inFlightAtStop, verdict };
+    log(`  → JobInstance rows created ${rowsCreated}, 2xx ${ok2xx}, ids returned ${ids.length} (distinct ${distinct.size}, not in the database ${idsMissing}), in flight at stop ${inFlightAtStop}: ${verdict}`);
+    if (verdict.startsWith("MISMATCH")) notes.push(`${database}, ${spec.label}: JobInstance rows created ${rowsCreated} ≠ 2xx responses ${ok2xx} (${verdict}).`);
+  }
+  if (result.non2xx > 0 || result.errors > 0) notes.push(`${database}, ${spec.label}: ${result.non2xx} non-2xx, ${result.errors} errors (${result.timeouts} timeouts).`);
+  rows.push(row);
+  return row;
+}
+
+/** One request on its own: its wall time in ms, status and body. */
+async function single(url: string, init: RequestInit) {
+  const t0 = performance.now();
+  const res = await fetch(url, init);
+  const body = await res.text();
+  return { ms: performance.now() - t0, status: res.status, body };
+}
+
+async function benchProvider(provider: Provider) {
+  const database = provider === "sqlite" ? "SQLite" : "PostgreSQL";
+  log(`${provider}: creating a throwaway database`);
+  const t = await createBenchDb(provider);
+  let dropped = false;
+  const drop = async () => {
+    if (dropped) return;
+    dropped = true;
+    await t.drop();
+  };
+  cleanups.push(drop);
+  try {
+    await initDatabase(t.db, { migrate: false });
+    const node = await createNode(t.db, { actor: SYSTEM_ACTOR, name: `bench-api-${provider}`, host: HOST, port: 0 });
+    // A queue no node polls: enqueued runs stay SUBMITTED, the engine does nothing with them.
+    const queue = await t.db.queue.create({ data: { name: "BENCH", description: "Benchmark queue: no node polls it" } });
+    const jd = await t.db.jobDef.create({ data: { applicationName: APPLICATION, queueId: queue.id, payloadType: "exec", path: "/bin/true", parameters: {} } });
+    const password = `bench-${randomUUID()}`;
+    await createUser(t.db, { actor: SYSTEM_ACTOR, login: "bench", password, roles: ["client"] });
+    const authorization = `Basic ${Buffer.from(`bench:${password}`).toString("base64")}`;
+
+    log(`${provider}: starting node ${node.name}`);
+    const spawnedAt = Date.now();
+    const proc = startNode(node.name, t.url);
+    let failed = false;
+    try {
+      const port = await waitSimpleListener(t.db, node.id, spawnedAt, "none", proc);
+      const base = `http://${HOST}:${port}/ws/simple`;
+      log(`  simple API at ${base} (auth none)`);
+      const form = { "content-type": "application/x-www-form-urlencoded" };
+
+      const probe = await single(`${base}/ji`, { method: "POST", headers: form, body: ENQUEUE_BODY });
+      if (probe.status !== 200 || !/^\d+$/.test(probe.body)) throw new Error(`probe enqueue failed: ${probe.status} ${probe.body}`);
+
+      const enqueueNone = await runCase(t.db, database, { label: "enqueue POST /ji", auth: "none", url: `${base}/ji`, method: "POST", headers: form, body: ENQUEUE_BODY }, jd.id);
+      const statusId = (await t.db.jobInstance.findFirstOrThrow({ where: { jobDefId: jd.id }, orderBy: { id: "asc" }, select: { id: true } })).id;
+      const s = await single(`${base}/status?id=${statusId}`, {});
+      if (s.status !== 200) throw new Error(`status probe failed: ${s.status} ${s.body}`);
+      await runCase(t.db, database, { label: `status GET /status?id=${statusId}`, auth: "none", url: `${base}/status?id=${statusId}`, method: "GET", headers: {} }, jd.id);
+
+      // authSimple = basic: applied by the node at its next heartbeat (the listener is reopened).
+      const updatedAt = Date.now();
+      await t.db.node.update({ where: { id: node.id }, data: { authSimple: "basic" } });
+      const basicPort = await waitSimpleListener(t.db, node.id, updatedAt, "basic", proc);
+      const bbase = `http://${HOST}:${basicPort}/ws/simple`;
+      log(`  simple API at ${bbase} (auth basic), applied ${((Date.now() - updatedAt) / 1000).toFixed(1)} s after the update`);
+      const anon = await single(`${bbase}/ji`, { method: "POST", headers: form, body: ENQUEUE_BODY });
+      if (anon.status !== 401) throw new Error(`an enqueue without credentials got ${anon.status}, not 401: ${anon.body}`);
+      const cold = await single(`${bbase}/ji`, { method: "POST", headers: { ...form, authorization }, body: ENQUEUE_BODY });
+      const warm = await single(`${bbase}/ji`, { method: "POST", headers: { ...form, authorization }, body: ENQUEUE_BODY });
+      if (cold.status !== 200 || warm.status !== 200) throw new Error(`basic-auth probe failed: ${cold.status} ${cold.body} / ${warm.status} ${warm.body}`);
+      notes.push(
+        `${database}, basic auth: a single enqueue took ${cold.ms.toFixed(1)} ms with a credential the node had not seen (argon2 verification) ` +
+          `and ${warm.ms.toFixed(1)} ms right after (cached); unauthenticated enqueue → 401.`,
+      );
+
+      const headers = { ...form, authorization };
+      const enqueueBasic = await runCase(t.db, database, { label: "enqueue POST /ji", auth: "basic", url: `${bbase}/ji`, method: "POST", headers, body: ENQUEUE_BODY }, jd.id);
+      await runCase(t.db, database, { label: `status GET /status?id=${statusId}`, auth: "basic", url: `${bbase}/status?id=${statusId}`, method: "GET", headers: { authorization } }, jd.id);
+      const ratio = enqueueBasic.result.requests.average / enqueueNone.result.requests.average;
+      log(`  basic / none enqueue throughput: ${(ratio * 100).toFixed(0)} %`);
+      const total = await t.db.jobInstance.count({ where: { jobDefId: jd.id } });
+      const notSubmitted = await t.db.jobInstance.count({ where: { jobDefId: jd.id, state: { not: "SUBMITTED" } } });
+      if (notSubmitted > 0) notes.push(`${database}: ${notSubmitted} of ${total} BenchNoop runs left SUBMITTED although no node polls BENCH.`);
+      log(`  ${total} BenchNoop runs in the database, ${notSubmitted} not SUBMITTED`);
+    } catch (err) {
+      failed = true;
+      throw err;
+    } finally {
+      const stopAt = Date.now();
+      const stopped = stopNode(proc);
+      if (failed) await stopped.catch(() => undefined);
+      else await stopped;
+      log(`  node stopped in ${((Date.now() - stopAt) / 1000).toFixed(1)} s`);
+    }
+  } finally {
+    await drop();
+  }
+}
+
+// ---------------------------------------------------------------- report
+
+async function machine() {
+  const cpus = os.cpus();
+  const lines = [
+    `- CPU: ${cpus.length} × ${cpus[0]?.model.trim() ?? "?"}`,
+    `- memory: ${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB`,
+    `- OS: ${os.type()} ${os.release()} (${os.arch()})`,
+    `- Node.js ${process.version}; autocannon ${(JSON.parse(readFileSync("node_modules/autocannon/package.json", "utf8")) as { version: string }).version} in the bench process, on the same machine`,
+  ];
+  if (PROVIDERS.includes("sqlite")) {
+    const m = new Database(":memory:");
+    lines.push(`- SQLite ${(m.prepare("SELECT sqlite_version() AS v").get() as { v: string }).v} (better-sqlite3, WAL, synchronous NORMAL)`);
+    m.close();
+  }
+  if (PROVIDERS.includes("postgresql")) {
+    const c = new pg.Client({ connectionString: PG_URL });
+    await c.connect();
+    const version = (await c.query<{ v: string }>("SELECT version() AS v")).rows[0]!.v.split(" on ")[0]!;
+    const settings = (await c.query<{ name: string; setting: string }>("SELECT name, setting FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit') ORDER BY name")).rows;
+    lines.push(`- ${version}, local (${settings.map((s) => `${s.name}=${s.setting}`).join(", ")})`);
+    await c.end();
+  }
+  return lines.join("\n");
+}
+
+function table() {
+  const n = (x: number, digits = 0) => (Number.isInteger(x) ? String(x) : x.toFixed(digits));
+  const out = [
+    "| database | case | auth | req/s (avg) | p50 ms | p90 ms | p99 ms | max ms | requests | non-2xx | errors / timeouts | JobInstance rows created / 2xx |",
+    "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+  ];
+  for (const r of rows) {
+    const x = r.result;
+    const check = r.check ? `${r.check.rows} / ${r.check.ok2xx} (${r.check.verdict})` : "—";
+    out.push(
+      `| ${r.database} | ${r.label} | ${r.auth} | ${x.requests.average.toFixed(0)} | ${n(x.latency.p50, 1)} | ${n(x.latency.p90, 1)} | ${n(x.latency.p99, 1)} | ${n(x.latency.max, 1)} | ${x.requests.total} | ${x.non2xx} | ${x.errors - x.timeouts} / ${x.timeouts} | ${check} |`,
+    );
+  }
+  return out.join("\n");
+}
+
+async function cleanup() {
+  for (const c of children) c.kill("SIGTERM");
+  for (const fn of cleanups.splice(0).reverse()) await fn().catch((err: unknown) => log(`cleanup failed: ${String(err)}`));
+  rmSync(HOME, { recursive: true, force: true });
+}
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    log(`${signal}: cleaning up`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+let exitCode = 0;
+try {
+  const started = Date.now();
+  for (const provider of PROVIDERS) await benchProvider(provider);
+  for (const [k, count] of errorKinds) notes.push(`request errors — ${k}: ${count}`);
+  for (const [k, body] of nonOkSamples) notes.push(`non-2xx sample — ${k}: ${body}`);
+  const report = [
+    `Command: \`${COMMAND}\`${process.env.BENCH_PG_URL ? " (BENCH_PG_URL set)" : ""}`,
+    "",
+    "Machine:",
+    await machine(),
+    "",
+    `One node process (default clocks), simple API on ${HOST}, port 0. autocannon: ${CONNECTIONS} connections, ${SECONDS} s per case ` +
+      `after a ${WARMUP_SECONDS} s warm-up (discarded). Enqueue body: \`${ENQUEUE_BODY}\` on a queue no node polls. ` +
+      "Latency percentiles are of 2xx responses (autocannon).",
+    "",
+    table(),
+    ...(notes.length ? ["", ...notes.map((x) => `- ${x}`)] : []),
+    "",
+    `Total bench time: ${((Date.now() - started) / 1000).toFixed(0)} s`,
+  ].join("\n");
+  process.stdout.write(`${report}\n`);
+} catch (err) {
+  exitCode = 1;
+  process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+} finally {
+  await cleanup();
+}
+process.exit(exitCode);

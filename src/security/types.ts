@@ -1,0 +1,99 @@
+/**
+ * The security page's model: what is configured (Node rows, console settings), what was measured
+ * (NodeReport, the console's own probe), and the findings evaluated from both.
+ */
+import type { ListenerReport } from "~/node-api/node-api-server";
+
+export type Risk = "ok" | "warning" | "critical";
+export type AuthMode = "none" | "basic" | "token" | "certificate";
+export type ApiKind = "simple" | "client" | "mgmt-local" | "mgmt-remote" | "console";
+
+/** Permission bits of a path as a node or the console measured them (`mode` is octal, e.g. "0640"). */
+export type PathMode = { path: string; mode: string; uid: number; gid: number; kind: "dir" | "file" | "other" } | { path: string; missing: true };
+
+/** What a node measures about the files the seed's attack surface names. */
+export type MeasuredPaths = Partial<
+  Record<"root" | "jobs" | "deliverables" | "tmp" | "logs" | "database" | "sessionSecret" | "rootPassword" | "envFile" | "tlsKey", PathMode>
+>;
+
+export type NodeConfig = {
+  name: string;
+  host: string;
+  port: number;
+  loadApiClient: boolean;
+  mgmtRemotePort: number | null;
+  tlsEnabled: boolean;
+  tlsCertPath: string | null;
+  tlsKeyPath: string | null;
+  tlsCaPath: string | null;
+  authSimple: AuthMode;
+  authClient: AuthMode;
+  authMgmt: AuthMode;
+  anonymousConfirmed: boolean;
+  enabled: boolean;
+  lastSeenAlive: Date | null;
+  /** When the node parameters last changed (a node has one heartbeat to apply them). */
+  updatedAt: Date;
+};
+
+export type NodeMeasurement = {
+  reportedAt: Date;
+  /** "running" or "stopped" (clean stop). */
+  state: string;
+  listeners: ListenerReport[];
+  paths: MeasuredPaths;
+};
+
+export type ConsoleSettings = {
+  host: string;
+  port: number;
+  /** NEXTAUTH_URL or the URL the console serves; https → TLS in front of the console and Secure cookies. */
+  publicUrl: string;
+  sessionSecretSource: "environment" | "file";
+  sessionSecretLength: number;
+  sessionMaxAgeSeconds: number;
+  database: { kind: "sqlite"; file: string } | { kind: "postgresql"; host: string; sslmode: string | null; passwordInUrl: boolean };
+  /** The console's own measurement of the files on its machine. */
+  paths: MeasuredPaths;
+};
+
+export type Finding = {
+  /** Stable id, e.g. "api.network-anonymous", "path.jobs-writable", for tests and exports. */
+  id: string;
+  risk: Risk;
+  title: string;
+  /** The exact action to take. */
+  remediation: string;
+};
+
+export type Endpoint = { address: string | null; port: number | null; socketPath?: string; tls: boolean; auth: AuthMode | "socket-permissions" };
+
+export type ApiExposure = {
+  node: string;
+  api: ApiKind;
+  enabled: boolean;
+  configured: Endpoint | null;
+  measured: (Endpoint & { tlsSubject?: string; tlsNotAfter?: string; error?: string }) | null;
+  reachableFrom: "this host only" | "the network" | "nobody" | "unknown";
+  anonymousAllowed: boolean;
+  risk: Risk;
+  findings: Finding[];
+};
+
+export type NodeSecurity = {
+  node: string;
+  health: "reporting" | "stale" | "stopped" | "never reported";
+  apis: ApiExposure[];
+  /** Install files, log files, database file: the seed's other surfaces, as this node measured them. */
+  surfaces: Finding[];
+  drift: Finding[];
+  risk: Risk;
+  counts: Record<Risk, number>;
+};
+
+export type SecurityReport = {
+  generatedAt: Date;
+  nodes: NodeSecurity[];
+  console: { apis: ApiExposure[]; surfaces: Finding[]; risk: Risk; counts: Record<Risk, number> };
+  cluster: { risk: Risk; counts: Record<Risk, number> };
+};

@@ -19,7 +19,7 @@
  * The node listens on 127.0.0.1 on a free port (port 0); every database, node process and temp folder
  * this script makes is removed before it exits.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -99,6 +99,9 @@ type Row = {
   label: string;
   auth: "none" | "basic";
   result: CannonResult;
+  /** CPU used during the measured run, in % of one core: the node process, and this process (autocannon). */
+  nodeCpu: number | null;
+  benchCpu: number;
   /** Enqueue cases only. */
   check?: { rows: number; ok2xx: number; idsReturned: number; distinctIds: number; idsMissing: number; inFlightAtStop: number; verdict: string };
 };
@@ -289,7 +292,27 @@ async function settledCount(count: () => Promise<number>) {
   return last;
 }
 
-async function runCase(db: Db, database: string, spec: CaseSpec, jobDefId: number): Promise<Row> {
+const CLK_TCK = (() => {
+  try {
+    return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** CPU seconds (user + system) a process used so far, from /proc (Linux); null elsewhere. */
+function processCpuSeconds(pid: number | undefined): number | null {
+  if (!pid) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+  } catch {
+    return null;
+  }
+}
+
+async function runCase(db: Db, database: string, spec: CaseSpec, jobDefId: number, node: NodeProc): Promise<Row> {
   const isEnqueue = spec.method === "POST";
   if (WARMUP_SECONDS > 0) {
     log(`  ${spec.label}: ${WARMUP_SECONDS} s warm-up`);
@@ -301,10 +324,16 @@ async function runCase(db: Db, database: string, spec: CaseSpec, jobDefId: numbe
   const baseline = isEnqueue ? await settledCount(maxId) : 0;
   const ids: number[] = [];
   log(`  ${spec.label}: ${SECONDS} s, ${CONNECTIONS} connections`);
+  const cpu0 = { node: processCpuSeconds(node.child.pid), bench: process.cpuUsage(), at: performance.now() };
   const result = await cannon(spec, SECONDS, isEnqueue ? (body) => ids.push(Number(body)) : undefined);
-  const row: Row = { database, label: spec.label, auth: spec.auth, result };
+  const wall = (performance.now() - cpu0.at) / 1000;
+  const nodeCpuNow = processCpuSeconds(node.child.pid);
+  const benchUsage = process.cpuUsage(cpu0.bench);
+  const nodeCpu = cpu0.node !== null && nodeCpuNow !== null ? (100 * (nodeCpuNow - cpu0.node)) / wall : null;
+  const benchCpu = (100 * (benchUsage.user + benchUsage.system)) / 1e6 / wall;
+  const row: Row = { database, label: spec.label, auth: spec.auth, result, nodeCpu, benchCpu };
   const lat = result.latency;
-  log(`  → ${result.requests.average.toFixed(0)} req/s, p50 ${lat.p50} p90 ${lat.p90} p99 ${lat.p99} max ${lat.max} ms, ${result.requests.total} requests, non-2xx ${result.non2xx}, errors ${result.errors} (timeouts ${result.timeouts})`);
+  log(`  → ${result.requests.average.toFixed(0)} req/s, p50 ${lat.p50} p90 ${lat.p90} p99 ${lat.p99} max ${lat.max} ms, ${result.requests.total} requests, non-2xx ${result.non2xx}, errors ${result.errors} (timeouts ${result.timeouts}); CPU node ${nodeCpu?.toFixed(0) ?? "?"} %, autocannon ${benchCpu.toFixed(0)} %`);
   if (isEnqueue) {
     const rowsCreated = await settledCount(() => created(baseline));
     const inDb = new Set((await db.jobInstance.findMany({ where: { jobDefId, id: { gt: baseline } }, select: { id: true } })).map((r) => r.id));
@@ -371,11 +400,11 @@ async function benchProvider(provider: Provider) {
       const probe = await single(`${base}/ji`, { method: "POST", headers: form, body: ENQUEUE_BODY });
       if (probe.status !== 200 || !/^\d+$/.test(probe.body)) throw new Error(`probe enqueue failed: ${probe.status} ${probe.body}`);
 
-      const enqueueNone = await runCase(t.db, database, { label: "enqueue POST /ji", auth: "none", url: `${base}/ji`, method: "POST", headers: form, body: ENQUEUE_BODY }, jd.id);
+      const enqueueNone = await runCase(t.db, database, { label: "enqueue POST /ji", auth: "none", url: `${base}/ji`, method: "POST", headers: form, body: ENQUEUE_BODY }, jd.id, proc);
       const statusId = (await t.db.jobInstance.findFirstOrThrow({ where: { jobDefId: jd.id }, orderBy: { id: "asc" }, select: { id: true } })).id;
       const s = await single(`${base}/status?id=${statusId}`, {});
       if (s.status !== 200) throw new Error(`status probe failed: ${s.status} ${s.body}`);
-      await runCase(t.db, database, { label: `status GET /status?id=${statusId}`, auth: "none", url: `${base}/status?id=${statusId}`, method: "GET", headers: {} }, jd.id);
+      await runCase(t.db, database, { label: `status GET /status?id=${statusId}`, auth: "none", url: `${base}/status?id=${statusId}`, method: "GET", headers: {} }, jd.id, proc);
 
       // authSimple = basic: applied by the node at its next heartbeat (the listener is reopened).
       const updatedAt = Date.now();
@@ -394,8 +423,8 @@ async function benchProvider(provider: Provider) {
       );
 
       const headers = { ...form, authorization };
-      const enqueueBasic = await runCase(t.db, database, { label: "enqueue POST /ji", auth: "basic", url: `${bbase}/ji`, method: "POST", headers, body: ENQUEUE_BODY }, jd.id);
-      await runCase(t.db, database, { label: `status GET /status?id=${statusId}`, auth: "basic", url: `${bbase}/status?id=${statusId}`, method: "GET", headers: { authorization } }, jd.id);
+      const enqueueBasic = await runCase(t.db, database, { label: "enqueue POST /ji", auth: "basic", url: `${bbase}/ji`, method: "POST", headers, body: ENQUEUE_BODY }, jd.id, proc);
+      await runCase(t.db, database, { label: `status GET /status?id=${statusId}`, auth: "basic", url: `${bbase}/status?id=${statusId}`, method: "GET", headers: { authorization } }, jd.id, proc);
       const ratio = enqueueBasic.result.requests.average / enqueueNone.result.requests.average;
       log(`  basic / none enqueue throughput: ${(ratio * 100).toFixed(0)} %`);
       const total = await t.db.jobInstance.count({ where: { jobDefId: jd.id } });
@@ -446,14 +475,14 @@ async function machine() {
 function table() {
   const n = (x: number, digits = 0) => (Number.isInteger(x) ? String(x) : x.toFixed(digits));
   const out = [
-    "| database | case | auth | req/s (avg) | p50 ms | p90 ms | p99 ms | max ms | requests | non-2xx | errors / timeouts | JobInstance rows created / 2xx |",
-    "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    "| database | case | auth | req/s (avg) | p50 ms | p90 ms | p99 ms | max ms | requests | non-2xx | errors / timeouts | JobInstance rows created / 2xx | CPU node / autocannon |",
+    "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|",
   ];
   for (const r of rows) {
     const x = r.result;
     const check = r.check ? `${r.check.rows} / ${r.check.ok2xx} (${r.check.verdict})` : "—";
     out.push(
-      `| ${r.database} | ${r.label} | ${r.auth} | ${x.requests.average.toFixed(0)} | ${n(x.latency.p50, 1)} | ${n(x.latency.p90, 1)} | ${n(x.latency.p99, 1)} | ${n(x.latency.max, 1)} | ${x.requests.total} | ${x.non2xx} | ${x.errors - x.timeouts} / ${x.timeouts} | ${check} |`,
+      `| ${r.database} | ${r.label} | ${r.auth} | ${x.requests.average.toFixed(0)} | ${n(x.latency.p50, 1)} | ${n(x.latency.p90, 1)} | ${n(x.latency.p99, 1)} | ${n(x.latency.max, 1)} | ${x.requests.total} | ${x.non2xx} | ${x.errors - x.timeouts} / ${x.timeouts} | ${check} | ${r.nodeCpu === null ? "?" : r.nodeCpu.toFixed(0)} % / ${r.benchCpu.toFixed(0)} % |`,
     );
   }
   return out.join("\n");
@@ -486,7 +515,7 @@ try {
     "",
     `One node process (default clocks), simple API on ${HOST}, port 0. autocannon: ${CONNECTIONS} connections, ${SECONDS} s per case ` +
       `after a ${WARMUP_SECONDS} s warm-up (discarded). Enqueue body: \`${ENQUEUE_BODY}\` on a queue no node polls. ` +
-      "Latency percentiles are of 2xx responses (autocannon).",
+      "Latency percentiles are of 2xx responses (autocannon). CPU: % of one core used during the measured run by the node process and by the bench process (autocannon).",
     "",
     table(),
     ...(notes.length ? ["", ...notes.map((x) => `- ${x}`)] : []),

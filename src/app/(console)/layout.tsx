@@ -14,6 +14,7 @@ const NAV: (NavItem & { permission?: Permission })[] = [
   { href: "/nodes", label: "Nodes", icon: "nodes", permission: "node:read" },
   { href: "/users", label: "Users", icon: "users", permission: "user:read" },
   { href: "/roles", label: "Roles", icon: "roles", permission: "role:read" },
+  { href: "/security", label: "Security", icon: "security", permission: "security:read" },
 ];
 
 export default async function ConsoleLayout({ children }: { children: React.ReactNode }) {

@@ -2,10 +2,10 @@
 
 import Link from "next/link";
 import { usePathname } from "next/navigation";
-import { LayoutDashboard, Server, ShieldCheck, Users } from "lucide-react";
+import { KeyRound, LayoutDashboard, Server, ShieldCheck, Users } from "lucide-react";
 import { cn } from "~/lib/utils";
 
-const ICONS = { home: LayoutDashboard, nodes: Server, users: Users, roles: ShieldCheck } as const;
+const ICONS = { home: LayoutDashboard, nodes: Server, users: Users, roles: KeyRound, security: ShieldCheck } as const;
 
 export type NavItem = { href: string; label: string; icon: keyof typeof ICONS };
 

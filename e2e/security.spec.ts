@@ -1,0 +1,171 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { chmodSync, existsSync } from "node:fs";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { type Locator, type Page, expect, test } from "@playwright/test";
+import { E2E_HOME } from "../playwright.config";
+import { login, rootPassword } from "./helpers";
+
+/**
+ * The security page against a real node. The node runs in its own network namespace (`unshare -rn`):
+ * binding it to all interfaces exposes nothing on this machine, and it shares the SQLite file with the
+ * console through the file system. PostgreSQL would not be reachable from inside the namespace.
+ */
+test.skip(!!process.env.E2E_DATABASE_URL, "the node runs in its own network namespace, from which PostgreSQL is not reachable");
+test.use({ colorScheme: "light" });
+test.describe.configure({ mode: "serial" });
+
+const DATABASE_FILE = join(E2E_HOME, "jobwarden.db");
+const JOBS_DIR = join(E2E_HOME, "nodes/node1/jobs");
+const SESSION_SECRET = join(E2E_HOME, "session-secret");
+
+let node: ChildProcess | undefined;
+let nodeExited: Promise<void> = Promise.resolve();
+let nodeOutput = "";
+
+test.beforeAll(() => {
+  node = spawn("unshare", ["-rn", "sh", "-c", "ip link set lo up && exec node bin/jobwarden.mjs node start --name node1"], {
+    env: { ...process.env, DATABASE_URL: `file:${DATABASE_FILE}`, JOBWARDEN_HOME: E2E_HOME, NODE_HEARTBEAT_MS: "500", LOG_LEVEL: "warn" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  node.stdout?.on("data", (d: Buffer) => (nodeOutput += d.toString()));
+  node.stderr?.on("data", (d: Buffer) => (nodeOutput += d.toString()));
+  const child = node;
+  nodeExited = new Promise((resolve) => child.on("exit", () => resolve()));
+});
+
+test.afterAll(async () => {
+  if (!node) return;
+  if (node.exitCode === null && node.signalCode === null) {
+    node.kill("SIGTERM");
+    const killer = setTimeout(() => node?.kill("SIGKILL"), 15_000);
+    await nodeExited;
+    clearTimeout(killer);
+  }
+  node = undefined;
+});
+
+// Whatever happens in a test, leave the files as the node and the console expect them.
+test.afterEach(() => {
+  if (existsSync(SESSION_SECRET)) chmodSync(SESSION_SECRET, 0o600);
+  if (existsSync(JOBS_DIR)) chmodSync(JOBS_DIR, 0o750);
+});
+
+async function openSecurity(page: Page): Promise<Locator> {
+  await login(page, "root", rootPassword());
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Security" }).click();
+  await expect(page).toHaveURL(/\/security$/);
+  await expect(page.getByRole("heading", { level: 1, name: "Security" })).toBeVisible();
+  const card = page.getByTestId("security-node-node1");
+  await expect(card.getByTestId("security-health-node1"), `node1 never reported; its output:\n${nodeOutput}`).toHaveText("reporting", {
+    timeout: 30_000,
+  });
+  return card;
+}
+
+/** Makes one change through the confirmation, which must state the exposure it gives. */
+async function confirm(page: Page, exposure: string | RegExp) {
+  const dialog = page.getByRole("alertdialog", { name: "Confirm exposure change" });
+  await expect(dialog).toBeVisible();
+  await expect(dialog).toContainText(exposure);
+  await dialog.getByRole("button", { name: "Apply" }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByText("Saved — node1 applies it within one heartbeat").first()).toBeVisible();
+}
+
+async function choose(page: Page, select: string, option: RegExp) {
+  await page.getByRole("combobox", { name: select }).click();
+  await page.getByRole("option", { name: option }).click();
+}
+
+test("exposing node1's client REST API anonymously on the network is critical, and undone", async ({ page }) => {
+  test.setTimeout(120_000);
+  const card = await openSecurity(page);
+  const client = page.getByTestId("security-api-node1-client");
+  await expect(client.getByTestId("api-risk")).toHaveText("ok");
+
+  // Cancel changes nothing.
+  await page.getByRole("switch", { name: "REST API on node1" }).click();
+  await page.getByRole("alertdialog", { name: "Confirm exposure change" }).getByRole("button", { name: "Cancel" }).click();
+  await expect(page.getByRole("switch", { name: "REST API on node1" })).not.toBeChecked();
+
+  await page.getByRole("switch", { name: "REST API on node1" }).click();
+  await confirm(page, "Client REST API: reachable from this host only, authenticated, risk ok");
+  await expect(page.getByRole("switch", { name: "REST API on node1" })).toBeChecked();
+
+  await choose(page, "Client API authentication on node1", /^none/);
+  await confirm(page, "Client REST API: reachable from this host only, anonymous, risk ok");
+
+  await choose(page, "Bind node1 to", /All IPv4 interfaces/);
+  const dialog = page.getByRole("alertdialog", { name: "Confirm exposure change" });
+  await expect(dialog).toContainText("Bind node1 to All IPv4 interfaces (0.0.0.0)");
+  await expect(dialog).toContainText(/client REST API of node node1 is anonymous on the network/);
+  await confirm(page, "Client REST API: reachable from the network, anonymous, risk critical");
+
+  // Measured, not only configured: the node really listens on all interfaces (of its namespace).
+  await expect(client.getByTestId("api-measured")).toContainText("0.0.0.0:1789", { timeout: 20_000 });
+  await expect(client.getByTestId("api-risk")).toHaveText("critical");
+  await expect(client).toContainText("the network");
+  const anonymous = card.getByTestId("finding-api.network-anonymous");
+  await expect(anonymous).toContainText("critical");
+  await expect(anonymous).toContainText("On node node1, set authClient to token or basic");
+  await expect(page.getByTestId("security-cluster-risk")).toContainText("critical");
+  // The drift of the change is gone once the node applied it: the screenshot shows the measured state.
+  await expect(client.getByTestId("api-measured")).not.toHaveAttribute("data-drift", "true");
+  await page.screenshot({ path: "test-results/screenshots/security-critical.png", fullPage: true });
+
+  await choose(page, "Bind node1 to", /Loopback/);
+  await confirm(page, "Client REST API: reachable from this host only, anonymous, risk ok");
+  await choose(page, "Client API authentication on node1", /^token/);
+  await confirm(page, "Client REST API: reachable from this host only, authenticated, risk ok");
+
+  await expect(client.getByTestId("api-measured")).toContainText("127.0.0.1:1789", { timeout: 20_000 });
+  await expect(client.getByTestId("api-measured")).toContainText("auth token");
+  await expect(client.getByTestId("api-risk")).toHaveText("ok", { timeout: 20_000 });
+  await expect(card.getByTestId("finding-api.network-anonymous")).toHaveCount(0);
+
+  // Every change is in the audit trail, with who made it.
+  const db = new Database(DATABASE_FILE, { readonly: true, fileMustExist: true });
+  try {
+    const rows = db
+      .prepare(`SELECT login, "after" FROM AuditEvent WHERE action = 'node.update' ORDER BY id`)
+      .all() as { login: string; after: string }[];
+    const changes = rows.map((r) => ({ login: r.login, after: JSON.parse(r.after) as Record<string, unknown> }));
+    expect(changes.every((c) => c.login === "root")).toBe(true);
+    expect(changes.map((c) => c.after)).toEqual(
+      expect.arrayContaining([
+        { loadApiClient: true },
+        { authClient: "none" },
+        { host: "0.0.0.0" },
+        { host: "127.0.0.1" },
+        { authClient: "token" },
+      ]),
+    );
+  } finally {
+    db.close();
+  }
+});
+
+test("readable secrets and a writable jobs directory are critical findings until fixed", async ({ page }) => {
+  test.setTimeout(90_000);
+  const card = await openSecurity(page);
+  const consoleCard = page.getByTestId("security-console");
+
+  chmodSync(SESSION_SECRET, 0o644);
+  await page.reload();
+  const secret = consoleCard.getByTestId("finding-path.session-secret-readable");
+  await expect(secret).toBeVisible();
+  await expect(secret).toContainText("critical");
+  await expect(secret).toContainText("session secret file");
+  await expect(secret).toContainText(`chmod 600 ${SESSION_SECRET}`);
+  chmodSync(SESSION_SECRET, 0o600);
+  await expect(secret).toHaveCount(0);
+
+  chmodSync(JOBS_DIR, 0o777);
+  const jobs = card.getByTestId("finding-path.jobs-writable");
+  await expect(jobs).toBeVisible({ timeout: 15_000 });
+  await expect(jobs).toContainText("critical");
+  await expect(jobs).toContainText(`The jobs directory ${JOBS_DIR} of node node1 is writable by group or others (0777)`);
+  chmodSync(JOBS_DIR, 0o750);
+  await expect(jobs).toHaveCount(0, { timeout: 15_000 });
+});

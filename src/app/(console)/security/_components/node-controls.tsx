@@ -1,0 +1,187 @@
+"use client";
+
+import { useId } from "react";
+import { Label } from "~/components/ui/label";
+import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "~/components/ui/select";
+import { Switch } from "~/components/ui/switch";
+import type { RouterInputs, RouterOutputs } from "~/trpc/react";
+import { AUTH_MODES } from "./format";
+
+export type SecurityNode = RouterOutputs["security"]["get"]["nodes"][number];
+export type SecurityChanges = RouterInputs["security"]["update"]["changes"];
+/** A change waiting for confirmation: what it is, in words, and the parameters it sets. */
+export type PendingChange = { nodeId: number; nodeName: string; summary: string; changes: SecurityChanges };
+
+function Setting({ id, label, hint, children }: { id: string; label: string; hint?: React.ReactNode; children: React.ReactNode }) {
+  return (
+    <div className="flex min-w-0 flex-col gap-1.5">
+      <Label htmlFor={id} className="text-muted-foreground text-xs font-medium">
+        {label}
+      </Label>
+      {children}
+      {hint ? <p className="text-muted-foreground text-xs leading-snug">{hint}</p> : null}
+    </div>
+  );
+}
+
+function ToggleSetting({
+  id,
+  label,
+  ariaLabel,
+  checked,
+  disabled,
+  hint,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  ariaLabel: string;
+  checked: boolean;
+  disabled: boolean;
+  hint?: React.ReactNode;
+  onChange: (checked: boolean) => void;
+}) {
+  return (
+    <Setting id={id} label={label} hint={hint}>
+      <div className="flex h-9 items-center gap-2">
+        <Switch id={id} aria-label={ariaLabel} checked={checked} disabled={disabled} onCheckedChange={onChange} />
+        <span className="text-sm">{checked ? "On" : "Off"}</span>
+      </div>
+    </Setting>
+  );
+}
+
+function AuthSetting({
+  id,
+  label,
+  ariaLabel,
+  value,
+  disabled,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  ariaLabel: string;
+  value: string;
+  disabled: boolean;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <Setting id={id} label={label}>
+      <Select value={value} onValueChange={onChange} disabled={disabled}>
+        <SelectTrigger id={id} aria-label={ariaLabel} className="w-full">
+          <SelectValue />
+        </SelectTrigger>
+        <SelectContent>
+          {AUTH_MODES.map((m) => (
+            <SelectItem key={m.value} value={m.value}>
+              {m.label}
+            </SelectItem>
+          ))}
+        </SelectContent>
+      </Select>
+    </Setting>
+  );
+}
+
+/**
+ * The exposure settings of one node. Nothing changes here directly: every change is handed to
+ * `onChange`, which asks for confirmation with the exposure it would give.
+ */
+export function NodeControls({ node, disabled, onChange }: { node: SecurityNode; disabled: boolean; onChange: (change: PendingChange) => void }) {
+  const uid = useId();
+  const { config } = node;
+  const name = config.name;
+  const propose = (summary: string, changes: SecurityChanges) => onChange({ nodeId: node.id, nodeName: name, summary, changes });
+  const choices = node.bindChoices.some((c) => c.address === config.host)
+    ? node.bindChoices
+    : [{ address: config.host, label: "Current setting" }, ...node.bindChoices];
+  const choiceLabel = (address: string) => choices.find((c) => c.address === address)?.label ?? address;
+  const authLabel = (mode: string) => AUTH_MODES.find((m) => m.value === mode)?.label ?? mode;
+
+  return (
+    <section aria-label={`Exposure settings of ${name}`} className="bg-muted/40 rounded-lg border p-4">
+      <h3 className="mb-3 text-sm font-semibold">Exposure settings</h3>
+      <div className="grid gap-x-6 gap-y-4 sm:grid-cols-2 lg:grid-cols-4">
+        <Setting id={`${uid}-bind`} label="Bind to">
+          <Select
+            value={config.host}
+            disabled={disabled}
+            onValueChange={(host) => propose(`Bind ${name} to ${choiceLabel(host)} (${host}).`, { host })}
+          >
+            <SelectTrigger id={`${uid}-bind`} aria-label={`Bind ${name} to`} className="w-full">
+              <SelectValue />
+            </SelectTrigger>
+            <SelectContent>
+              {choices.map((c) => (
+                <SelectItem key={c.address} value={c.address}>
+                  {c.label.includes(c.address) ? c.label : `${c.label} (${c.address})`}
+                </SelectItem>
+              ))}
+            </SelectContent>
+          </Select>
+        </Setting>
+        <ToggleSetting
+          id={`${uid}-rest`}
+          label="REST API"
+          ariaLabel={`REST API on ${name}`}
+          checked={config.loadApiClient}
+          disabled={disabled}
+          onChange={(on) => propose(`${on ? "Enable" : "Disable"} the client REST API of ${name}.`, { loadApiClient: on })}
+        />
+        <ToggleSetting
+          id={`${uid}-mgmt`}
+          label="Remote management"
+          ariaLabel={`Remote management on ${name}`}
+          checked={config.mgmtRemotePort !== null}
+          disabled={disabled}
+          hint={config.mgmtRemotePort !== null ? (config.mgmtRemotePort === 0 ? "On any free port" : `Port ${config.mgmtRemotePort}`) : undefined}
+          onChange={(on) =>
+            propose(on ? `Enable remote management of ${name} (on any free port).` : `Disable remote management of ${name}.`, {
+              mgmtRemotePort: on ? 0 : null,
+            })
+          }
+        />
+        <ToggleSetting
+          id={`${uid}-tls`}
+          label="TLS"
+          ariaLabel={`TLS on ${name}`}
+          checked={config.tlsEnabled}
+          disabled={disabled || (!node.tlsReady && !config.tlsEnabled)}
+          hint={
+            node.tlsReady ? undefined : (
+              <>
+                Run <code className="bg-muted rounded px-1 font-mono">jobwarden pki node {name}</code> and set its TLS files.
+              </>
+            )
+          }
+          onChange={(on) => propose(`${on ? "Enable" : "Disable"} TLS on the APIs of ${name}.`, { tlsEnabled: on })}
+        />
+        <AuthSetting
+          id={`${uid}-auth-simple`}
+          label="Simple API authentication"
+          ariaLabel={`Simple API authentication on ${name}`}
+          value={config.authSimple}
+          disabled={disabled}
+          onChange={(mode) => propose(`Set the simple API authentication of ${name} to ${authLabel(mode)}.`, { authSimple: mode as SecurityChanges["authSimple"] })}
+        />
+        <AuthSetting
+          id={`${uid}-auth-client`}
+          label="Client API authentication"
+          ariaLabel={`Client API authentication on ${name}`}
+          value={config.authClient}
+          disabled={disabled}
+          onChange={(mode) => propose(`Set the client REST API authentication of ${name} to ${authLabel(mode)}.`, { authClient: mode as SecurityChanges["authClient"] })}
+        />
+        <AuthSetting
+          id={`${uid}-auth-mgmt`}
+          label="Management API authentication"
+          ariaLabel={`Management API authentication on ${name}`}
+          value={config.authMgmt}
+          disabled={disabled}
+          onChange={(mode) => propose(`Set the remote management authentication of ${name} to ${authLabel(mode)}.`, { authMgmt: mode as SecurityChanges["authMgmt"] })}
+        />
+      </div>
+    </section>
+  );
+}

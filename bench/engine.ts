@@ -67,13 +67,17 @@ type Row = {
   enqueueRate: number | null;
   latency: Latency | null;
   note?: string;
-  /** Enqueues retried after "database is locked" (SQLite). */
+  /** 1-minute load average of the machine when the row was measured (other processes skew results). */
+  load?: string;
+  /** Enqueues retried after SQLITE_BUSY. */
   lockedRetries?: number;
 };
 
 const rows: Row[] = [];
 const notes: string[] = [];
 const children = new Set<ChildProcess>();
+
+const load = () => os.loadavg()[0]!.toFixed(1);
 
 function log(msg: string) {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 23)}] ${msg}\n`);
@@ -223,18 +227,24 @@ async function waitHistory(db: Db, first: number, last: number, node: NodeProc, 
 }
 
 /**
- * SQLite: enqueueRun's transaction (a read, then a write) can fail at once with "database is locked"
- * when the node committed in between (a deferred BEGIN cannot upgrade a stale snapshot, and the
- * busy timeout does not apply). Such enqueues are retried and counted: the count is reported.
+ * SQLite: enqueueRun's transaction (a read, then a write, after a deferred BEGIN) can fail with
+ * SQLITE_BUSY while the node process writes: "database is locked" (SQLITE_BUSY_SNAPSHOT) or
+ * "Operation has timed out" (how the Prisma adapter reports a plain SQLITE_BUSY). Such enqueues
+ * are retried and counted: the count is reported, with how long the slowest failed attempt took.
  */
 let lockedRetries = 0;
+let slowestFailedAttemptMs = 0;
+const SQLITE_BUSY_MESSAGES = ["database is locked", "Operation has timed out"];
 async function enqueue(db: Db, applicationName: string): Promise<number> {
   for (let attempt = 1; ; attempt++) {
+    const t = performance.now();
     try {
       return (await enqueueRun(db, { applicationName })).id;
     } catch (err) {
-      if (attempt >= 20 || !(err instanceof Error && err.message.includes("database is locked"))) throw err;
+      const busy = err instanceof Error && SQLITE_BUSY_MESSAGES.some((m) => err.message.includes(m));
+      if (attempt >= 20 || !busy) throw err;
       lockedRetries++;
+      slowestFailedAttemptMs = Math.max(slowestFailedAttemptMs, performance.now() - t);
     }
   }
 }
@@ -319,11 +329,13 @@ async function benchJobwarden(provider: Provider) {
         const spawnedAt = Date.now();
         const proc = startNode(node.name, t.url, p.nodeEnv);
         lockedRetries = 0;
+        slowestFailedAttemptMs = 0;
         let failed = false;
         try {
           await waitNodeReady(t.db, node.id, spawnedAt, proc);
           const warm = await enqueueMany(t.db, p.applicationName, WARMUP_RUNS);
           await waitHistory(t.db, warm.first, warm.last, proc);
+          const loadBefore = load();
           log(`  throughput: ${JOBS} runs`);
           const tp = await measureThroughput(t.db, p.applicationName, JOBS, proc);
           log(`  → ${tp.throughput.toFixed(1)} runs/s (enqueue ${tp.enqueueRate.toFixed(0)}/s)`);
@@ -332,7 +344,8 @@ async function benchJobwarden(provider: Provider) {
           log(`  latency: ${LATENCY_RUNS} runs, one every ${LATENCY_EVERY_MS} ms`);
           const latency = await measureLatency(t.db, p.applicationName, LATENCY_RUNS, LATENCY_EVERY_MS, proc);
           log(`  → p50 ${latency.p50} p90 ${latency.p90} p99 ${latency.p99} max ${latency.max} ms`);
-          rows.push({ database: provider === "sqlite" ? "SQLite" : "PostgreSQL", payload: `Jobwarden ${p.label}`, pollMs: String(pollingIntervalMs), runs: JOBS, ...tp, latency, lockedRetries });
+          rows.push({ database: provider === "sqlite" ? "SQLite" : "PostgreSQL", payload: `Jobwarden ${p.label}`, pollMs: String(pollingIntervalMs), runs: JOBS, ...tp, latency, lockedRetries, load: `${loadBefore}→${load()}` });
+          if (lockedRetries) notes.push(`${provider}, poll ${pollingIntervalMs} ms, ${p.label}: ${lockedRetries} enqueues failed with SQLITE_BUSY and were retried; the slowest failed attempt took ${slowestFailedAttemptMs.toFixed(0)} ms.`);
         } catch (err) {
           failed = true;
           throw err;
@@ -377,11 +390,12 @@ async function benchGraphile(n: number) {
       const remaining = () => countQuery(probe, "SELECT count(*) AS n FROM graphile_worker._private_jobs");
       for (let i = 0; i < WARMUP_RUNS; i++) await runner.addJob("noop", {});
       await waitRemaining("graphile-worker warm-up", remaining);
+      const loadBefore = load();
       const t0 = Date.now();
       for (let i = 0; i < n; i++) await runner.addJob("noop", {});
       const enqueueMs = Date.now() - t0;
       const end = await waitRemaining("graphile-worker jobs", remaining);
-      rows.push({ database: "PostgreSQL", payload: `graphile-worker ${version} (in-process no-op, concurrency ${MAX_THREADS})`, pollMs: "1000 + LISTEN", runs: n, throughput: n / ((end - t0) / 1000), enqueueRate: n / (enqueueMs / 1000), latency: null });
+      rows.push({ database: "PostgreSQL", payload: `graphile-worker ${version} (in-process no-op, concurrency ${MAX_THREADS})`, pollMs: "1000 + LISTEN", runs: n, throughput: n / ((end - t0) / 1000), enqueueRate: n / (enqueueMs / 1000), latency: null, load: `${loadBefore}→${load()}` });
     } finally {
       await runner.stop();
     }
@@ -408,11 +422,12 @@ async function benchPgBoss(n: number) {
       const remaining = () => countQuery(probe, "SELECT count(*) AS n FROM pgboss.job WHERE name = 'noop' AND state <> 'completed'");
       for (let i = 0; i < WARMUP_RUNS; i++) await boss.send("noop", {});
       await waitRemaining("pg-boss warm-up", remaining);
+      const loadBefore = load();
       const t0 = Date.now();
       for (let i = 0; i < n; i++) await boss.send("noop", {});
       const enqueueMs = Date.now() - t0;
       const end = await waitRemaining("pg-boss jobs", remaining);
-      rows.push({ database: "PostgreSQL", payload: `pg-boss ${version} (in-process no-op, ${MAX_THREADS} workers × batch 1)`, pollMs: "500", runs: n, throughput: n / ((end - t0) / 1000), enqueueRate: n / (enqueueMs / 1000), latency: null });
+      rows.push({ database: "PostgreSQL", payload: `pg-boss ${version} (in-process no-op, ${MAX_THREADS} workers × batch 1)`, pollMs: "500", runs: n, throughput: n / ((end - t0) / 1000), enqueueRate: n / (enqueueMs / 1000), latency: null, load: `${loadBefore}→${load()}` });
     } finally {
       await boss.stop({ graceful: true, wait: true, timeout: 10_000 });
     }
@@ -463,15 +478,24 @@ async function machine() {
 function table() {
   const f = (x: number | null | undefined, digits = 0) => (x == null ? "—" : x.toFixed(digits));
   const out = [
-    "| database | payload | poll ms | runs | throughput runs/s | enqueue runs/s | latency runs | p50 ms | p90 ms | p99 ms | max ms | enqueues retried (locked) |",
-    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| database | payload | poll ms | runs | throughput runs/s | enqueue runs/s | latency runs | p50 ms | p90 ms | p99 ms | max ms | enqueues retried (SQLITE_BUSY) | load avg |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
   for (const r of rows) {
     out.push(
-      `| ${r.database} | ${r.payload} | ${r.pollMs} | ${r.runs} | ${r.note ?? f(r.throughput, 1)} | ${f(r.enqueueRate)} | ${r.latency?.runs ?? "—"} | ${f(r.latency?.p50)} | ${f(r.latency?.p90)} | ${f(r.latency?.p99)} | ${f(r.latency?.max)} | ${r.lockedRetries ?? "—"} |`,
+      `| ${r.database} | ${r.payload} | ${r.pollMs} | ${r.runs} | ${r.note ?? f(r.throughput, 1)} | ${f(r.enqueueRate)} | ${r.latency?.runs ?? "—"} | ${f(r.latency?.p50)} | ${f(r.latency?.p90)} | ${f(r.latency?.p99)} | ${f(r.latency?.max)} | ${r.lockedRetries ?? "—"} | ${r.load ?? "—"} |`,
     );
   }
   return out.join("\n");
+}
+
+// Interrupted: no node process or temp folder is left behind (a PostgreSQL database may be: jobwarden_bench_*).
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    for (const c of children) c.kill("SIGKILL");
+    rmSync(HOME, { recursive: true, force: true });
+    process.exit(130);
+  });
 }
 
 let exitCode = 0;
@@ -490,7 +514,8 @@ try {
     "",
     `One node process, one mapping on the default queue (maxThreads ${MAX_THREADS}), default NODE_HEARTBEAT_MS. ` +
       `${WARMUP_RUNS} warm-up runs before each measurement. Throughput: ${JOBS} runs enqueued back to back by the bench process, ` +
-      `from the first enqueue to the last endedAt in History. Latency: startedAt − enqueuedAt of ${LATENCY_RUNS} runs enqueued one every ${LATENCY_EVERY_MS} ms.`,
+      `from the first enqueue to the last endedAt in History. Latency: startedAt − enqueuedAt of ${LATENCY_RUNS} runs enqueued one every ${LATENCY_EVERY_MS} ms. ` +
+      "load avg: the machine's 1-minute load average before → after the row (it counts the bench and its node too).",
     "",
     table(),
     ...(notes.length ? ["", ...notes.map((n) => `- ${n}`)] : []),

@@ -100,6 +100,7 @@ test("exposing node1's client REST API anonymously on the network is critical, a
   const dialog = page.getByRole("alertdialog", { name: "Confirm exposure change" });
   await expect(dialog).toContainText("Bind node1 to All IPv4 interfaces (0.0.0.0)");
   await expect(dialog).toContainText(/client REST API of node node1 is anonymous on the network/);
+  await dialog.screenshot({ path: "test-results/screenshots/security-confirm.png" });
   await confirm(page, "Client REST API: reachable from the network, anonymous, risk critical");
 
   // Measured, not only configured: the node really listens on all interfaces (of its namespace).
@@ -112,7 +113,13 @@ test("exposing node1's client REST API anonymously on the network is critical, a
   await expect(page.getByTestId("security-cluster-risk")).toContainText("critical");
   // The drift of the change is gone once the node applied it: the screenshot shows the measured state.
   await expect(client.getByTestId("api-measured")).not.toHaveAttribute("data-drift", "true");
-  await page.screenshot({ path: "test-results/screenshots/security-critical.png", fullPage: true });
+  await expect(page.locator("[data-sonner-toast]")).toHaveCount(0, { timeout: 10_000 });
+  // A viewport as tall as the page, so that the sticky sidebar and header are where they belong.
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  await page.setViewportSize({ width: 1280, height });
+  await page.screenshot({ path: "test-results/screenshots/security-critical.png" });
+  await page.setViewportSize({ width: 1280, height: 720 });
 
   await choose(page, "Bind node1 to", /Loopback/);
   await confirm(page, "Client REST API: reachable from this host only, anonymous, risk ok");

@@ -19,7 +19,7 @@ const ENV_FILES = [".env", ".env.local", ".env.production", ".env.production.loc
 
 /** The most exposed existing .env file, or undefined when there is none. */
 async function envFile(): Promise<PathMode | undefined> {
-  const found = (await Promise.all(ENV_FILES.map((f) => pathMode(resolve(f))))).filter((p): p is Extract<PathMode, { mode: string }> => !("missing" in p));
+  const found = (await Promise.all(ENV_FILES.map((f) => pathMode(resolve(/*turbopackIgnore: true*/ f))))).filter((p): p is Extract<PathMode, { mode: string }> => !("missing" in p));
   return found.sort((a, b) => (parseInt(b.mode, 8) & 0o077) - (parseInt(a.mode, 8) & 0o077))[0];
 }
 

@@ -69,11 +69,19 @@ export function ConfirmExposureDialog({
                 const changed = now && (now.risk !== p.risk || now.reachableFrom !== p.reachableFrom || now.anonymousAllowed !== p.anonymousAllowed);
                 return (
                   <li key={p.api} className={changed ? "bg-muted/50 px-3 py-2.5" : "px-3 py-2.5"}>
-                    <p className="text-sm">
-                      <span className="font-medium">{API_LABEL[p.api]}</span>: {reachableText(p.reachableFrom)}
-                      {p.reachableFrom === "nobody" ? "" : p.anonymousAllowed ? ", anonymous" : ", authenticated"}, risk <RiskBadge risk={p.risk} className="align-middle" />
-                      {now && now.risk !== p.risk ? <span className="text-muted-foreground text-xs"> (now {now.risk})</span> : null}
-                    </p>
+                    <div className="flex items-start justify-between gap-4 text-sm">
+                      <p>
+                        <span className="font-medium">{API_LABEL[p.api]}</span>: {reachableText(p.reachableFrom)}
+                        {p.reachableFrom === "nobody" ? "" : p.anonymousAllowed ? ", anonymous" : ", authenticated"}
+                        <span className="sr-only">, </span>
+                      </p>
+                      <p className="flex shrink-0 flex-col items-end gap-0.5">
+                        <span className="flex items-center gap-1.5">
+                          <span className="text-muted-foreground">risk</span> <RiskBadge risk={p.risk} />
+                        </span>
+                        {now && now.risk !== p.risk ? <span className="text-muted-foreground text-xs">(now {now.risk})</span> : null}
+                      </p>
+                    </div>
                     {p.findings.length > 0 ? (
                       <ul className="text-muted-foreground mt-1 list-disc space-y-0.5 pl-5 text-xs">
                         {p.findings.map((f, i) => (

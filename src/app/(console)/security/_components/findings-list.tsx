@@ -46,19 +46,23 @@ export function FindingsList({ findings, emptyText = "No findings." }: { finding
         <li
           key={`${f.source}-${f.id}-${i}`}
           data-testid={`finding-${f.id}`}
-          className={`bg-card rounded-md border border-l-4 ${RAIL[f.risk]} px-4 py-3`}
+          className={`bg-card grid grid-cols-[5.75rem_1fr] gap-x-3 rounded-md border border-l-4 ${RAIL[f.risk]} py-3 pr-4 pl-3`}
         >
-          <div className="flex flex-wrap items-center gap-2">
+          <div className="pt-0.5">
             <RiskBadge risk={f.risk} />
-            <span className="text-sm font-medium">{f.title}</span>
-            <span className="text-muted-foreground border-border rounded border px-1.5 text-[0.7rem] leading-5 font-medium tracking-wide uppercase">
-              {f.source}
-            </span>
           </div>
-          <p className="text-muted-foreground mt-1.5 text-sm leading-relaxed">
-            <span className="text-foreground/80 font-medium">Remediation: </span>
-            <InlineCode text={f.remediation} />
-          </p>
+          <div className="min-w-0 space-y-1">
+            <p className="text-sm leading-snug font-medium break-words">{f.title}</p>
+            <p className="text-muted-foreground text-sm leading-relaxed break-words">
+              <span className="text-foreground/80 font-medium">Remediation: </span>
+              <InlineCode text={f.remediation} />
+            </p>
+            <p className="text-muted-foreground flex flex-wrap items-center gap-x-2 text-xs">
+              <span className="font-medium">{f.source}</span>
+              <span aria-hidden="true">·</span>
+              <span className="font-mono">{f.id}</span>
+            </p>
+          </div>
         </li>
       ))}
     </ul>

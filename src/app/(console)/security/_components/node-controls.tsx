@@ -5,6 +5,7 @@ import { Label } from "~/components/ui/label";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "~/components/ui/select";
 import { Switch } from "~/components/ui/switch";
 import type { RouterInputs, RouterOutputs } from "~/trpc/react";
+import { cn } from "~/lib/utils";
 import { AUTH_MODES } from "./format";
 
 export type SecurityNode = RouterOutputs["security"]["get"]["nodes"][number];
@@ -12,9 +13,9 @@ export type SecurityChanges = RouterInputs["security"]["update"]["changes"];
 /** A change waiting for confirmation: what it is, in words, and the parameters it sets. */
 export type PendingChange = { nodeId: number; nodeName: string; summary: string; changes: SecurityChanges };
 
-function Setting({ id, label, hint, children }: { id: string; label: string; hint?: React.ReactNode; children: React.ReactNode }) {
+function Setting({ id, label, hint, className, children }: { id: string; label: string; hint?: React.ReactNode; className?: string; children: React.ReactNode }) {
   return (
-    <div className="flex min-w-0 flex-col gap-1.5">
+    <div className={cn("flex min-w-0 flex-col gap-1.5", className)}>
       <Label htmlFor={id} className="text-muted-foreground text-xs font-medium">
         {label}
       </Label>
@@ -103,7 +104,7 @@ export function NodeControls({ node, disabled, onChange }: { node: SecurityNode;
     <section aria-label={`Exposure settings of ${name}`} className="bg-muted/40 rounded-lg border p-4">
       <h3 className="mb-3 text-sm font-semibold">Exposure settings</h3>
       <div className="grid gap-x-6 gap-y-4 sm:grid-cols-2 lg:grid-cols-4">
-        <Setting id={`${uid}-bind`} label="Bind to">
+        <Setting id={`${uid}-bind`} label="Bind to" className="sm:col-span-2">
           <Select
             value={config.host}
             disabled={disabled}
@@ -142,21 +143,6 @@ export function NodeControls({ node, disabled, onChange }: { node: SecurityNode;
             })
           }
         />
-        <ToggleSetting
-          id={`${uid}-tls`}
-          label="TLS"
-          ariaLabel={`TLS on ${name}`}
-          checked={config.tlsEnabled}
-          disabled={disabled || (!node.tlsReady && !config.tlsEnabled)}
-          hint={
-            node.tlsReady ? undefined : (
-              <>
-                Run <code className="bg-muted rounded px-1 font-mono">jobwarden pki node {name}</code> and set its TLS files.
-              </>
-            )
-          }
-          onChange={(on) => propose(`${on ? "Enable" : "Disable"} TLS on the APIs of ${name}.`, { tlsEnabled: on })}
-        />
         <AuthSetting
           id={`${uid}-auth-simple`}
           label="Simple API authentication"
@@ -180,6 +166,21 @@ export function NodeControls({ node, disabled, onChange }: { node: SecurityNode;
           value={config.authMgmt}
           disabled={disabled}
           onChange={(mode) => propose(`Set the remote management authentication of ${name} to ${authLabel(mode)}.`, { authMgmt: mode as SecurityChanges["authMgmt"] })}
+        />
+        <ToggleSetting
+          id={`${uid}-tls`}
+          label="TLS"
+          ariaLabel={`TLS on ${name}`}
+          checked={config.tlsEnabled}
+          disabled={disabled || (!node.tlsReady && !config.tlsEnabled)}
+          hint={
+            node.tlsReady ? undefined : (
+              <>
+                Run <code className="bg-muted rounded px-1 font-mono">jobwarden pki node {name}</code> and set its TLS files.
+              </>
+            )
+          }
+          onChange={(on) => propose(`${on ? "Enable" : "Disable"} TLS on the APIs of ${name}.`, { tlsEnabled: on })}
         />
       </div>
     </section>

@@ -26,17 +26,21 @@ export function SecurityHealthBadge({ health, testId }: { health: NodeSecurity["
   );
 }
 
-/** "2 critical · 1 warning · 9 ok", each number coloured. */
+/** "2 critical · 1 warning" (and "1 informational" when there are ok findings), numbers coloured. */
 export function RiskCounts({ counts, className }: { counts: Record<Risk, number>; className?: string }) {
   return (
     <span className={cn("text-muted-foreground inline-flex flex-wrap items-center gap-x-2 text-xs tabular-nums", className)}>
       <span className={cn(counts.critical > 0 && "text-critical font-semibold")}>{counts.critical} critical</span>
       <span aria-hidden="true">·</span>
-      <span className={cn(counts.warning > 0 && "text-warning-foreground dark:text-warning font-semibold")}>
+      <span className={cn(counts.warning > 0 && "font-semibold text-amber-700 dark:text-amber-400")}>
         {counts.warning} {counts.warning === 1 ? "warning" : "warnings"}
       </span>
-      <span aria-hidden="true">·</span>
-      <span>{counts.ok} ok</span>
+      {counts.ok > 0 ? (
+        <>
+          <span aria-hidden="true">·</span>
+          <span>{counts.ok} informational</span>
+        </>
+      ) : null}
     </span>
   );
 }

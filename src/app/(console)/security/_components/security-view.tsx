@@ -91,19 +91,22 @@ function Header({ report }: { report: SecurityReport | undefined }) {
 function Summary({ report }: { report: SecurityReport }) {
   const reporting = report.nodes.filter((n) => n.health === "reporting").length;
   const { counts } = report.cluster;
+  const apis = [...report.console.apis, ...report.nodes.flatMap((n) => n.apis)];
+  const onNetwork = apis.filter((a) => a.reachableFrom === "the network");
+  const anonymous = onNetwork.filter((a) => a.anonymousAllowed).length;
   return (
     <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-4">
-      <Stat label="Cluster risk" value={<RiskBadge risk={report.cluster.risk} size="lg" />} accent={report.cluster.risk}>
-        Worst of the console and {report.nodes.length} {report.nodes.length === 1 ? "node" : "nodes"}
-      </Stat>
       <Stat label="Critical findings" value={counts.critical} accent={counts.critical > 0 ? "critical" : "ok"}>
-        Fix these first
+        {counts.critical > 0 ? "Fix these first" : "None"}
       </Stat>
       <Stat label="Warnings" value={counts.warning} accent={counts.warning > 0 ? "warning" : "ok"}>
-        {counts.ok > 0 ? `${counts.ok} informational` : "Weaknesses to plan for"}
+        {counts.ok > 0 ? `and ${counts.ok} informational` : "Weaknesses to plan for"}
+      </Stat>
+      <Stat label="APIs on the network" value={onNetwork.length} accent={anonymous > 0 ? "critical" : onNetwork.length > 0 ? "warning" : "ok"}>
+        {anonymous} anonymous, of {apis.length} APIs
       </Stat>
       <Stat label="Nodes reporting" value={`${reporting} / ${report.nodes.length}`} accent={reporting === report.nodes.length ? "ok" : "warning"}>
-        Generated{" "}
+        Report generated{" "}
         <time dateTime={report.generatedAt.toISOString()} title={formatDateTime(report.generatedAt)}>
           {report.generatedAt.toLocaleTimeString("en-GB")}
         </time>

@@ -55,7 +55,10 @@ type CannonResult = {
   latency: { average: number; p50: number; p90: number; p99: number; max: number; totalCount: number };
   requests: { average: number; total: number; sent: number };
 };
-type CannonInstance = PromiseLike<CannonResult> & { on(event: "reqError", listener: (err: Error) => void): void };
+type CannonInstance = PromiseLike<CannonResult> & {
+  on(event: "reqError", listener: (err: Error) => void): void;
+  on(event: "response", listener: (client: unknown, statusCode: number, resBytes: number, responseTime: number) => void): void;
+};
 const autocannon = createRequire(import.meta.url)("autocannon") as (opts: CannonOptions) => CannonInstance;
 
 // ---------------------------------------------------------------- options
@@ -99,9 +102,8 @@ type Row = {
   label: string;
   auth: "none" | "basic";
   result: CannonResult;
-  /** CPU used during the measured run, in % of one core: the node process, and this process (autocannon). */
-  nodeCpu: number | null;
-  benchCpu: number;
+  /** CPU used during the measured run, in % of one core (Linux /proc; null elsewhere). */
+  cpu: CpuShares;
   /** Enqueue cases only. */
   check?: { rows: number; ok2xx: number; idsReturned: number; distinctIds: number; idsMissing: number; inFlightAtStop: number; verdict: string };
 };
@@ -252,7 +254,13 @@ type CaseSpec = { label: string; auth: "none" | "basic"; url: string; method: "G
 const nonOkSamples = new Map<string, string>();
 const errorKinds = new Map<string, number>();
 
-async function cannon(spec: CaseSpec, seconds: number, onOk?: (body: string) => void) {
+const SLOW_MS = 1000;
+/** Responses slower than SLOW_MS: when they arrived (s from the start of the run) and how long they took. */
+type Slow = { atS: number; ms: number }[];
+
+async function cannon(spec: CaseSpec, seconds: number, onOk?: (body: string) => void): Promise<{ result: CannonResult; slow: Slow }> {
+  const slow: Slow = [];
+  const start = performance.now();
   const inst = autocannon({
     url: spec.url,
     connections: CONNECTIONS,
@@ -273,7 +281,22 @@ async function cannon(spec: CaseSpec, seconds: number, onOk?: (body: string) => 
     const k = `${spec.label}: ${err.message}`;
     errorKinds.set(k, (errorKinds.get(k) ?? 0) + 1);
   });
-  return inst;
+  inst.on("response", (_client, _status, _bytes, responseTime) => {
+    if (responseTime > SLOW_MS) slow.push({ atS: (performance.now() - start) / 1000, ms: responseTime });
+  });
+  return { result: await inst, slow };
+}
+
+/** "N: sent at 0.0 s: 40 (up to 3790 ms); …": slow responses grouped by when they were sent (arrival − latency). */
+function describeSlow(slow: Slow) {
+  const groups = new Map<string, number[]>();
+  for (const s of slow) {
+    const sentAt = Math.max(0, s.atS - s.ms / 1000);
+    const k = (Math.floor(sentAt * 2) / 2).toFixed(1);
+    groups.set(k, [...(groups.get(k) ?? []), s.ms]);
+  }
+  const parts = [...groups].slice(0, 8).map(([at, ms]) => `sent at ${at}–${(Number(at) + 0.5).toFixed(1)} s: ${ms.length}, up to ${Math.max(...ms).toFixed(0)} ms`);
+  return `${slow.length} (${parts.join("; ")}${groups.size > 8 ? "; …" : ""})`;
 }
 
 /** Waits until `count` has not changed for 1 s (requests still in the node when autocannon stopped). */
@@ -312,6 +335,58 @@ function processCpuSeconds(pid: number | undefined): number | null {
   }
 }
 
+/** CPU seconds used so far by all processes named postgres (server and backends on this machine). */
+function postgresCpuSeconds(): number | null {
+  try {
+    let total = 0;
+    for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      } catch {
+        continue;
+      }
+      if (!stat.includes("(postgres)")) continue;
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      total += (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+    }
+    return total;
+  } catch {
+    return null;
+  }
+}
+
+/** CPU seconds the whole machine was busy (all cores), from /proc/stat; null elsewhere. */
+function machineBusySeconds(): number | null {
+  try {
+    const f = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal
+    return ((f[0] ?? 0) + (f[1] ?? 0) + (f[2] ?? 0) + (f[5] ?? 0) + (f[6] ?? 0) + (f[7] ?? 0)) / CLK_TCK;
+  } catch {
+    return null;
+  }
+}
+
+/** % of one core: the node process, PostgreSQL, autocannon (this process) and everything else on the machine. */
+type CpuShares = { node: number | null; postgres: number | null; bench: number; other: number | null };
+
+function cpuMeter(pid: number | undefined) {
+  const t0 = { node: processCpuSeconds(pid), postgres: postgresCpuSeconds(), bench: process.cpuUsage(), machine: machineBusySeconds(), at: performance.now() };
+  return (): CpuShares => {
+    const wall = (performance.now() - t0.at) / 1000;
+    const pct = (a: number | null, b: number | null) => (a === null || b === null ? null : (100 * (b - a)) / wall);
+    const usage = process.cpuUsage(t0.bench);
+    const node = pct(t0.node, processCpuSeconds(pid));
+    const postgres = pct(t0.postgres, postgresCpuSeconds());
+    const bench = (100 * (usage.user + usage.system)) / 1e6 / wall;
+    const machine = pct(t0.machine, machineBusySeconds());
+    const other = machine === null || node === null || postgres === null ? null : Math.max(0, machine - node - postgres - bench);
+    return { node, postgres, bench, other };
+  };
+}
+
+const fmtCpu = (c: CpuShares) => [c.node, c.postgres, c.bench, c.other].map((x) => (x === null ? "?" : x.toFixed(0))).join(" / ");
+
 async function runCase(db: Db, database: string, spec: CaseSpec, jobDefId: number, node: NodeProc): Promise<Row> {
   const isEnqueue = spec.method === "POST";
   if (WARMUP_SECONDS > 0) {
@@ -324,16 +399,16 @@ async function runCase(db: Db, database: string, spec: CaseSpec, jobDefId: numbe
   const baseline = isEnqueue ? await settledCount(maxId) : 0;
   const ids: number[] = [];
   log(`  ${spec.label}: ${SECONDS} s, ${CONNECTIONS} connections`);
-  const cpu0 = { node: processCpuSeconds(node.child.pid), bench: process.cpuUsage(), at: performance.now() };
-  const result = await cannon(spec, SECONDS, isEnqueue ? (body) => ids.push(Number(body)) : undefined);
-  const wall = (performance.now() - cpu0.at) / 1000;
-  const nodeCpuNow = processCpuSeconds(node.child.pid);
-  const benchUsage = process.cpuUsage(cpu0.bench);
-  const nodeCpu = cpu0.node !== null && nodeCpuNow !== null ? (100 * (nodeCpuNow - cpu0.node)) / wall : null;
-  const benchCpu = (100 * (benchUsage.user + benchUsage.system)) / 1e6 / wall;
-  const row: Row = { database, label: spec.label, auth: spec.auth, result, nodeCpu, benchCpu };
+  const meter = cpuMeter(node.child.pid);
+  const { result, slow } = await cannon(spec, SECONDS, isEnqueue ? (body) => ids.push(Number(body)) : undefined);
+  if (slow.length) {
+    log(`  → responses over ${SLOW_MS} ms: ${describeSlow(slow)}`);
+    notes.push(`${database}, ${spec.label}, auth ${spec.auth}: responses over ${SLOW_MS} ms: ${describeSlow(slow)}.`);
+  }
+  const cpu = meter();
+  const row: Row = { database, label: spec.label, auth: spec.auth, result, cpu };
   const lat = result.latency;
-  log(`  → ${result.requests.average.toFixed(0)} req/s, p50 ${lat.p50} p90 ${lat.p90} p99 ${lat.p99} max ${lat.max} ms, ${result.requests.total} requests, non-2xx ${result.non2xx}, errors ${result.errors} (timeouts ${result.timeouts}); CPU node ${nodeCpu?.toFixed(0) ?? "?"} %, autocannon ${benchCpu.toFixed(0)} %`);
+  log(`  → ${result.requests.average.toFixed(0)} req/s, p50 ${lat.p50} p90 ${lat.p90} p99 ${lat.p99} max ${lat.max} ms, ${result.requests.total} requests, non-2xx ${result.non2xx}, errors ${result.errors} (timeouts ${result.timeouts}); CPU % node / postgres / autocannon / other: ${fmtCpu(cpu)}`);
   if (isEnqueue) {
     const rowsCreated = await settledCount(() => created(baseline));
     const inDb = new Set((await db.jobInstance.findMany({ where: { jobDefId, id: { gt: baseline } }, select: { id: true } })).map((r) => r.id));
@@ -475,14 +550,14 @@ async function machine() {
 function table() {
   const n = (x: number, digits = 0) => (Number.isInteger(x) ? String(x) : x.toFixed(digits));
   const out = [
-    "| database | case | auth | req/s (avg) | p50 ms | p90 ms | p99 ms | max ms | requests | non-2xx | errors / timeouts | JobInstance rows created / 2xx | CPU node / autocannon |",
+    "| database | case | auth | req/s (avg) | p50 ms | p90 ms | p99 ms | max ms | requests | non-2xx | errors / timeouts | JobInstance rows created / 2xx | CPU % node / postgres / autocannon / other |",
     "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|",
   ];
   for (const r of rows) {
     const x = r.result;
     const check = r.check ? `${r.check.rows} / ${r.check.ok2xx} (${r.check.verdict})` : "—";
     out.push(
-      `| ${r.database} | ${r.label} | ${r.auth} | ${x.requests.average.toFixed(0)} | ${n(x.latency.p50, 1)} | ${n(x.latency.p90, 1)} | ${n(x.latency.p99, 1)} | ${n(x.latency.max, 1)} | ${x.requests.total} | ${x.non2xx} | ${x.errors - x.timeouts} / ${x.timeouts} | ${check} | ${r.nodeCpu === null ? "?" : r.nodeCpu.toFixed(0)} % / ${r.benchCpu.toFixed(0)} % |`,
+      `| ${r.database} | ${r.label} | ${r.auth} | ${x.requests.average.toFixed(0)} | ${n(x.latency.p50, 1)} | ${n(x.latency.p90, 1)} | ${n(x.latency.p99, 1)} | ${n(x.latency.max, 1)} | ${x.requests.total} | ${x.non2xx} | ${x.errors - x.timeouts} / ${x.timeouts} | ${check} | ${fmtCpu(r.cpu)} |`,
     );
   }
   return out.join("\n");
@@ -515,7 +590,8 @@ try {
     "",
     `One node process (default clocks), simple API on ${HOST}, port 0. autocannon: ${CONNECTIONS} connections, ${SECONDS} s per case ` +
       `after a ${WARMUP_SECONDS} s warm-up (discarded). Enqueue body: \`${ENQUEUE_BODY}\` on a queue no node polls. ` +
-      "Latency percentiles are of 2xx responses (autocannon). CPU: % of one core used during the measured run by the node process and by the bench process (autocannon).",
+      "Latency percentiles are of 2xx responses (autocannon). CPU: % of one core used during the measured run by the node process, by all postgres processes, by the bench process " +
+      "(autocannon) and by everything else on the machine (other work: noise).",
     "",
     table(),
     ...(notes.length ? ["", ...notes.map((x) => `- ${x}`)] : []),

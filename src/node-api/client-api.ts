@@ -72,14 +72,10 @@ export const ZJobRequestSchema = z
     }
   });
 
-/** Far enough that no scheduler promotes it: a held request is never claimable, not even for a moment. */
-const HELD_UNTIL = new Date("9999-12-31T00:00:00.000Z");
-
 /** JQM's JobRequest.enqueue; `startState: "HOLDED"` creates the run paused. */
 async function submitJobRequest(db: Db, body: unknown, actor: Actor) {
   const r = ZJobRequestSchema.parse(body);
   const parameters = Array.isArray(r.parameters) ? Object.fromEntries(r.parameters.map((p) => [p.key, p.value])) : (r.parameters ?? {});
-  const held = r.startState === "HOLDED";
   const { id, existing } = await enqueueRun(
     db,
     {
@@ -95,14 +91,11 @@ async function submitJobRequest(db: Db, body: unknown, actor: Actor) {
       parentId: r.parentID,
       queueName: r.queueName,
       priority: r.priority,
-      runAfter: held ? HELD_UNTIL : r.runAfter,
+      runAfter: r.runAfter,
+      held: r.startState === "HOLDED",
     },
     actor,
   );
-  if (held && !existing) {
-    await pauseRun(db, { actor, id });
-    await db.jobInstance.updateMany({ where: { id, state: "HOLDED" }, data: { runAfter: r.runAfter ?? null } });
-  }
   return { run: await getRun(db, id), existing };
 }
 

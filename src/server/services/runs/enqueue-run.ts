@@ -21,6 +21,8 @@ export const ZEnqueueRunSchema = z.object({
   priority: z.number().int().min(-1000).max(1000).nullish(),
   runAfter: z.date().nullish(),
   scheduleId: z.number().int().positive().nullish(),
+  /** Create the run paused (HOLDED), as JQM's startState. */
+  held: z.boolean().optional(),
 });
 export type TEnqueueRun = z.input<typeof ZEnqueueRunSchema>;
 
@@ -55,7 +57,7 @@ export async function enqueueRun(db: Db, request: TEnqueueRun, actor?: Actor): P
       data: {
         jobDefId: jd.id,
         queueId,
-        state: scheduled ? "SCHEDULED" : "SUBMITTED",
+        state: r.held ? "HOLDED" : scheduled ? "SCHEDULED" : "SUBMITTED",
         position: Date.now(),
         priority: r.priority ?? jd.priority,
         parentId: r.parentId ?? null,
@@ -84,7 +86,7 @@ export async function enqueueRun(db: Db, request: TEnqueueRun, actor?: Actor): P
     }
     return { id: ji.id, existing: false, queueId };
   });
-  if (!result.existing) await notifyEnqueued(db, result.queueId);
+  if (!result.existing && !r.held) await notifyEnqueued(db, result.queueId);
   return { id: result.id, existing: result.existing };
 }
 

@@ -8,6 +8,8 @@
  *   npx tsx bench/engine.ts [--jobs N] [--db sqlite|postgresql|both] [--latency-runs N]
  *                           [--latency-every-ms MS] [--no-compare]
  *
+ * --latency-every-ms is the shortest spacing of the latency runs: a payload type is offered at most
+ * half the throughput just measured for it, so that its latency is not a backlog.
  * PostgreSQL server: BENCH_PG_URL (a role that may CREATEDB), default postgresql://postgres@127.0.0.1:54329/postgres.
  * Binds no port; every database, node process and temp folder it makes is removed before it exits.
  */
@@ -57,7 +59,7 @@ const { enqueueRun } = await import("~/server/services/runs/enqueue-run");
 
 type Provider = "sqlite" | "postgresql";
 type BenchDb = { db: Db; url: string; provider: Provider; drop: () => Promise<void> };
-type Latency = { runs: number; p50: number; p90: number; p99: number; max: number };
+type Latency = { runs: number; everyMs: number; p50: number; p90: number; p99: number; max: number };
 type Row = {
   database: string;
   payload: string;
@@ -76,6 +78,7 @@ type Row = {
 const rows: Row[] = [];
 const notes: string[] = [];
 const children = new Set<ChildProcess>();
+const tempDirs = new Set<string>([HOME]);
 
 const load = () => os.loadavg()[0]!.toFixed(1);
 
@@ -133,6 +136,7 @@ async function createBenchDb(provider: Provider): Promise<BenchDb> {
     };
   }
   const dir = mkdtempSync(join(os.tmpdir(), "jobwarden-bench-db-"));
+  tempDirs.add(dir);
   const file = join(dir, "bench.db");
   const sqlite = new Database(file);
   for (const sql of migrationScripts("prisma/migrations")) sqlite.exec(sql);
@@ -288,7 +292,7 @@ async function measureLatency(db: Db, applicationName: string, n: number, everyM
   }
   const hist = await waitHistory(db, first, last, node);
   const lat = hist.map((h) => h.startedAt!.getTime() - h.enqueuedAt.getTime()).sort((a, b) => a - b);
-  return { runs: n, p50: percentile(lat, 50), p90: percentile(lat, 90), p99: percentile(lat, 99), max: lat[lat.length - 1]! };
+  return { runs: n, everyMs, p50: percentile(lat, 50), p90: percentile(lat, 90), p99: percentile(lat, 99), max: lat[lat.length - 1]! };
 }
 
 // ---------------------------------------------------------------- Jobwarden
@@ -341,8 +345,11 @@ async function benchJobwarden(provider: Provider) {
           log(`  → ${tp.throughput.toFixed(1)} runs/s (enqueue ${tp.enqueueRate.toFixed(0)}/s)`);
           // Idle gap of random length, so that the first enqueues do not fall at a fixed phase of the poll timer.
           await sleep(1000 + Math.random() * 1000);
-          log(`  latency: ${LATENCY_RUNS} runs, one every ${LATENCY_EVERY_MS} ms`);
-          const latency = await measureLatency(t.db, p.applicationName, LATENCY_RUNS, LATENCY_EVERY_MS, proc);
+          // An idle node: runs are offered at most at half the throughput just measured, else the
+          // latency would measure the backlog rather than the wake-up path.
+          const everyMs = Math.max(LATENCY_EVERY_MS, Math.ceil(2000 / tp.throughput));
+          log(`  latency: ${LATENCY_RUNS} runs, one every ${everyMs} ms`);
+          const latency = await measureLatency(t.db, p.applicationName, LATENCY_RUNS, everyMs, proc);
           log(`  → p50 ${latency.p50} p90 ${latency.p90} p99 ${latency.p99} max ${latency.max} ms`);
           rows.push({ database: provider === "sqlite" ? "SQLite" : "PostgreSQL", payload: `Jobwarden ${p.label}`, pollMs: String(pollingIntervalMs), runs: JOBS, ...tp, latency, lockedRetries, load: `${loadBefore}→${load()}` });
           if (lockedRetries) notes.push(`${provider}, poll ${pollingIntervalMs} ms, ${p.label}: ${lockedRetries} enqueues failed with SQLITE_BUSY and were retried; the slowest failed attempt took ${slowestFailedAttemptMs.toFixed(0)} ms.`);
@@ -478,12 +485,12 @@ async function machine() {
 function table() {
   const f = (x: number | null | undefined, digits = 0) => (x == null ? "—" : x.toFixed(digits));
   const out = [
-    "| database | payload | poll ms | runs | throughput runs/s | enqueue runs/s | latency runs | p50 ms | p90 ms | p99 ms | max ms | enqueues retried (SQLITE_BUSY) | load avg |",
+    "| database | payload | poll ms | runs | throughput runs/s | enqueue runs/s | latency runs, spacing | p50 ms | p90 ms | p99 ms | max ms | enqueues retried (SQLITE_BUSY) | load avg |",
     "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
   for (const r of rows) {
     out.push(
-      `| ${r.database} | ${r.payload} | ${r.pollMs} | ${r.runs} | ${r.note ?? f(r.throughput, 1)} | ${f(r.enqueueRate)} | ${r.latency?.runs ?? "—"} | ${f(r.latency?.p50)} | ${f(r.latency?.p90)} | ${f(r.latency?.p99)} | ${f(r.latency?.max)} | ${r.lockedRetries ?? "—"} | ${r.load ?? "—"} |`,
+      `| ${r.database} | ${r.payload} | ${r.pollMs} | ${r.runs} | ${r.note ?? f(r.throughput, 1)} | ${f(r.enqueueRate)} | ${r.latency ? `${r.latency.runs}, 1 per ${r.latency.everyMs} ms` : "—"} | ${f(r.latency?.p50)} | ${f(r.latency?.p90)} | ${f(r.latency?.p99)} | ${f(r.latency?.max)} | ${r.lockedRetries ?? "—"} | ${r.load ?? "—"} |`,
     );
   }
   return out.join("\n");
@@ -493,7 +500,7 @@ function table() {
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
     for (const c of children) c.kill("SIGKILL");
-    rmSync(HOME, { recursive: true, force: true });
+    for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
     process.exit(130);
   });
 }
@@ -514,7 +521,8 @@ try {
     "",
     `One node process, one mapping on the default queue (maxThreads ${MAX_THREADS}), default NODE_HEARTBEAT_MS. ` +
       `${WARMUP_RUNS} warm-up runs before each measurement. Throughput: ${JOBS} runs enqueued back to back by the bench process, ` +
-      `from the first enqueue to the last endedAt in History. Latency: startedAt − enqueuedAt of ${LATENCY_RUNS} runs enqueued one every ${LATENCY_EVERY_MS} ms. ` +
+      `from the first enqueue to the last endedAt in History. Latency: startedAt − enqueuedAt of ${LATENCY_RUNS} runs enqueued one at a time, ` +
+      `every ${LATENCY_EVERY_MS} ms or slower so that at most half the measured throughput is offered (the node stays idle). ` +
       "load avg: the machine's 1-minute load average before → after the row (it counts the bench and its node too).",
     "",
     table(),

@@ -1,10 +1,11 @@
-import { mkdtempSync, statSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, statSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Agent, fetch as undiciFetch } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { env } from "~/env";
+import { childProcessEnv, env } from "~/env";
 import { SYSTEM_ACTOR } from "~/server/services/audit/create-audit-event";
 import { createApiToken } from "~/server/services/auth/api-tokens";
 import { createNode } from "~/server/services/nodes/create-node";
@@ -91,6 +92,27 @@ describe(`node APIs on ${env.TEST_DB}`, () => {
     expect(range.status).toBe(206);
     expect(await range.text()).toBe("report");
     expect(await t.db.auditEvent.count({ where: { action: "files.download", objectId: String(file.id) } })).toBe(2);
+  });
+
+  it("enqueues and waits through the CLI against the node's URL, with basic auth from the environment", async () => {
+    const l = await setNode({ authSimple: "basic" }, (x) => simple(x).auth === "basic");
+    const url = `http://127.0.0.1:${simple(l).port}`;
+    const cli = (args: string[], extra: Record<string, string> = {}) =>
+      spawnSync(process.execPath, ["bin/jobwarden.mjs", ...args, "--url", url], {
+        encoding: "utf8",
+        env: childProcessEnv({ DATABASE_URL: t.url, JOBWARDEN_USER: "ops", JOBWARDEN_PASSWORD: users.ops!, ...extra }),
+      });
+    const run = cli(["enqueue", "CurlDemo", "-p", "1=from-cli", "--wait"]);
+    expect(run.stderr.trim()).toBe("ENDED");
+    const id = Number(run.stdout.trim());
+    expect(readFileSync(join(node.logDir, `${String(id).padStart(10, "0")}.stdout.log`), "utf8")).toBe("hello from-cli \n");
+    expect(cli(["status", String(id)]).stdout.trim()).toBe("ENDED");
+    const refused = cli(["enqueue", "CurlDemo"], { JOBWARDEN_USER: "viewer", JOBWARDEN_PASSWORD: users.viewer! });
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/403: Permission job_instance:create is required/);
+    const unknown = cli(["enqueue", "Nope"]);
+    expect(unknown.stderr).toMatch(/404: No job definition named Nope/);
+    await setNode({ authSimple: "none" }, (x) => simple(x).auth === "none");
   });
 
   it("answers bad input with a 4xx and a message, never a 500", async () => {

@@ -6,6 +6,16 @@ import { format } from "node:util";
 import { tsImport } from "tsx/esm/api";
 
 const { modulePath, parameters, meta } = workerData;
+
+// Output goes through the same ordered port as "done", so the engine can end the worker at once
+// without losing a line (tsx keeps handles open that would otherwise hold the thread alive).
+for (const [name, stream] of [["stdout", process.stdout], ["stderr", process.stderr]]) {
+  stream.write = (chunk, encoding, callback) => {
+    parentPort.postMessage({ type: name, data: typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8") });
+    (typeof encoding === "function" ? encoding : callback)?.();
+    return true;
+  };
+}
 const abort = new AbortController();
 const pending = new Map();
 let nextCall = 0;
@@ -38,7 +48,8 @@ const ctx = Object.freeze({
 });
 
 try {
-  const mod = await tsImport(pathToFileURL(modulePath).href, import.meta.url);
+  const url = pathToFileURL(modulePath).href;
+  const mod = /\.[cm]?tsx?$/.test(modulePath) ? await tsImport(url, import.meta.url) : await import(url);
   const run = mod.run ?? mod.default?.run;
   if (typeof run !== "function") throw new Error(`${modulePath} does not export run(ctx)`);
   await run(ctx);

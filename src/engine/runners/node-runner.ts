@@ -7,6 +7,7 @@ import type { PayloadApi, RunContext, RunOutcome, RunnerHandle } from "./types";
 const workerFile = new URL("./node-payload-worker.mjs", import.meta.url);
 
 type WorkerMessage =
+  | { type: "stdout" | "stderr"; data: string }
   | { type: "call"; callId: number; method: keyof PayloadApi; args: unknown[] }
   | { type: "done" }
   | { type: "failed"; message: string };
@@ -26,23 +27,21 @@ export function startNodePayload(ctx: RunContext): RunnerHandle {
       },
     },
     env: ctx.env,
-    stdout: true,
-    stderr: true,
   });
   const stdout = createWriteStream(ctx.stdoutFile, { flags: "a", mode: 0o640 });
   const stderr = createWriteStream(ctx.stderrFile, { flags: "a", mode: 0o640 });
-  worker.stdout.pipe(stdout);
-  worker.stderr.pipe(stderr);
 
   let outcome: RunOutcome | undefined;
   let killed = false;
   let terminateTimer: NodeJS.Timeout | undefined;
 
   worker.on("message", (msg: WorkerMessage) => {
-    if (msg.type === "done" || msg.type === "failed") {
+    if (msg.type === "stdout") stdout.write(msg.data);
+    else if (msg.type === "stderr") stderr.write(msg.data);
+    else if (msg.type === "done" || msg.type === "failed") {
       outcome ??= msg.type === "done" ? { returnCode: 0 } : { returnCode: 1, error: msg.message };
-      // A payload that returned but left timers or sockets open does not keep its slot.
-      terminateTimer ??= setTimeout(() => void worker.terminate(), ctx.killGraceMs);
+      // Its output already arrived on this port: the payload's timers or sockets do not keep its slot.
+      void worker.terminate();
     } else if (msg.type === "call") {
       const method = ctx.api[msg.method] as (...a: unknown[]) => Promise<unknown>;
       method(...msg.args).then(
@@ -58,6 +57,8 @@ export function startNodePayload(ctx: RunContext): RunnerHandle {
     });
     worker.on("exit", (code) => {
       clearTimeout(terminateTimer);
+      stdout.end();
+      stderr.end();
       void Promise.all([finished(stdout), finished(stderr)]).then(() => {
         if (killed && outcome?.returnCode !== 0) resolve({ returnCode: null, error: "killed" });
         else resolve(outcome ?? { returnCode: code || 1, error: "worker exited before the payload finished" });

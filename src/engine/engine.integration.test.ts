@@ -10,7 +10,7 @@ import { killRun } from "~/server/services/runs/instruct-run";
 import { initDatabase } from "~/server/services/setup/init-database";
 import { type NodeProcess, startNodeProcess, stopNodeProcess, waitFor } from "~/test/node-process";
 import { type TestDb, createTestDb } from "~/test/test-db";
-import { runLogFiles } from "./job-launcher";
+import { runLogFiles } from "~/server/services/runs/run-paths";
 
 let t: TestDb;
 let queueId: number;

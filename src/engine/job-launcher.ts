@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import type { Db } from "~/server/db";
 import { endRun } from "~/server/services/runs/end-run";
 import { enqueueRun } from "~/server/services/runs/enqueue-run";
+import { runLogFiles } from "~/server/services/runs/run-paths";
 import { collectDeliveryDir, isInside, storeDeliverable } from "./deliverables";
 import { retryUntilWritten } from "./retry";
 import { startNodePayload } from "./runners/node-runner";
@@ -63,11 +64,6 @@ export async function killLeftovers(tmpDir: string, runIds: number[], log: Logge
   }
 }
 
-/** JQM's 10-digit log file names. */
-export function runLogFiles(logDir: string, id: number) {
-  const base = join(logDir, String(id).padStart(10, "0"));
-  return { stdout: `${base}.stdout.log`, stderr: `${base}.stderr.log` };
-}
 
 /**
  * Starts a run this node has claimed (ATTRIBUTED → RUNNING), and when it ends registers its

@@ -7,7 +7,7 @@ import swagger from "@fastify/swagger";
 import Fastify, { type FastifyInstance } from "fastify";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runLogFiles } from "~/engine/job-launcher";
+import { runLogFiles } from "~/server/services/runs/run-paths";
 import { SYSTEM_ACTOR } from "~/server/services/audit/create-audit-event";
 import { endRun } from "~/server/services/runs/end-run";
 import { enqueueRun } from "~/server/services/runs/enqueue-run";

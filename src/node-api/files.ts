@@ -4,19 +4,9 @@ import { create as contentDisposition } from "content-disposition";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Db } from "~/server/db";
 import { createAuditEvent } from "~/server/services/audit/create-audit-event";
-import { runLogFiles } from "~/engine/job-launcher";
+import { runLogFiles, safeFileName } from "~/server/services/runs/run-paths";
 import { ENGINE_LOG_NAME } from "~/engine/engine-log";
 import type { NodeApiNode } from "./types";
-
-/** A file name from a job is untrusted: keep printable characters, never a path. */
-export function safeFileName(name: string, fallback: string) {
-  const cleaned = name
-    .replace(/[\u0000-\u001f\u007f/\\]/g, "_")
-    .replace(/^\.+/, "")
-    .slice(0, 150)
-    .trim();
-  return cleaned || fallback;
-}
 
 function notFound(reply: FastifyReply, message: string) {
   return reply.code(404).type("application/json").send({ error: "Not Found", message });

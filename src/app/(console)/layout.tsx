@@ -11,10 +11,12 @@ export const dynamic = "force-dynamic";
 
 const NAV: (NavItem & { permission?: Permission })[] = [
   { href: "/", label: "Home", icon: "home" },
+  { href: "/runs", label: "Runs", icon: "runs", permission: "job_instance:read" },
   { href: "/nodes", label: "Nodes", icon: "nodes", permission: "node:read" },
   { href: "/users", label: "Users", icon: "users", permission: "user:read" },
   { href: "/roles", label: "Roles", icon: "roles", permission: "role:read" },
   { href: "/security", label: "Security", icon: "security", permission: "security:read" },
+  { href: "/audit", label: "Audit", icon: "audit", permission: "audit:read" },
 ];
 
 export default async function ConsoleLayout({ children }: { children: React.ReactNode }) {

@@ -7,6 +7,7 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "~/com
 import { getCurrentPrincipal } from "~/server/auth/config";
 import { hasPermission, isValidPermissionPattern } from "~/server/auth/permissions";
 import { NodesOverview } from "./_components/nodes-overview";
+import { Overview } from "./_components/overview/overview";
 import { PageHeader } from "./_components/page-header";
 
 export const metadata: Metadata = { title: "Overview" };
@@ -20,6 +21,7 @@ export default async function HomePage({ searchParams }: HomePageProps) {
   // Only a well-formed permission is echoed: the URL must not be able to put arbitrary text on the page.
   const deniedPermission = typeof denied === "string" && isValidPermissionPattern(denied) ? denied : null;
   const canReadNodes = hasPermission(principal.permissions, "node:read");
+  const canSeeCounts = (["job_instance:read", "node:read", "queue:read"] as const).some((p) => hasPermission(principal.permissions, p));
 
   return (
     <>
@@ -35,6 +37,7 @@ export default async function HomePage({ searchParams }: HomePageProps) {
           </AlertDescription>
         </Alert>
       ) : null}
+      {canSeeCounts ? <Overview /> : null}
       <div className="grid gap-6 lg:grid-cols-5">
         <Card className="lg:col-span-2">
           <CardHeader>

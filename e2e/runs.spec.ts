@@ -1,0 +1,178 @@
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { type Page, expect, test } from "@playwright/test";
+import { E2E_HOME } from "../playwright.config";
+import { login, rootPassword } from "./helpers";
+
+/**
+ * The runs pages against a real node1 (bound to 127.0.0.1:1789 as initialised), sharing the
+ * database and the file system with the console, as in the embedded default.
+ */
+test.use({ colorScheme: "light" });
+test.describe.configure({ mode: "serial" });
+
+const nodeEnv = {
+  ...process.env,
+  DATABASE_URL: process.env.E2E_DATABASE_URL ?? `file:${join(E2E_HOME, "jobwarden.db")}`,
+  JOBWARDEN_HOME: E2E_HOME,
+  NODE_HEARTBEAT_MS: "500",
+  LOG_LEVEL: "warn",
+};
+
+let node: ChildProcess | undefined;
+let nodeExited: Promise<void> = Promise.resolve();
+let nodeOutput = "";
+const ids: { echo?: number; report?: number; sleep?: number } = {};
+
+test.beforeAll(() => {
+  node = spawn(process.execPath, ["bin/jobwarden.mjs", "node", "start", "--name", "node1"], { env: nodeEnv, stdio: ["ignore", "pipe", "pipe"] });
+  node.stdout?.on("data", (d: Buffer) => (nodeOutput += d.toString()));
+  node.stderr?.on("data", (d: Buffer) => (nodeOutput += d.toString()));
+  const child = node;
+  nodeExited = new Promise((resolve) => child.on("exit", () => resolve()));
+});
+
+test.afterAll(async () => {
+  if (!node) return;
+  if (node.exitCode === null && node.signalCode === null) {
+    node.kill("SIGTERM");
+    const killer = setTimeout(() => node?.kill("SIGKILL"), 20_000);
+    await nodeExited;
+    clearTimeout(killer);
+  }
+  node = undefined;
+});
+
+/** Launches a run through the "New launch" dialog and returns its id. */
+async function launch(page: Page, application: string, parameters: Record<string, string> = {}): Promise<number> {
+  await page.getByRole("button", { name: "New launch" }).click();
+  const dialog = page.getByRole("dialog", { name: "New launch" });
+  await dialog.getByRole("combobox", { name: "Application" }).click();
+  await page.getByRole("option", { name: application, exact: true }).click();
+  for (const [i, [key, value]] of Object.entries(parameters).entries()) {
+    await dialog.getByRole("button", { name: "Add parameter" }).click();
+    await dialog.getByLabel(`Parameter ${i + 1} name`).fill(key);
+    await dialog.getByLabel(`Parameter ${i + 1} value`).fill(value);
+  }
+  await dialog.getByRole("button", { name: "Launch" }).click();
+  await expect(dialog).toBeHidden();
+  const toast = page.locator("[data-sonner-toast]").filter({ hasText: new RegExp(`Run \\d+ of ${application} enqueued`) }).last();
+  const text = (await toast.textContent()) ?? "";
+  return Number(/Run (\d+) of/.exec(text)?.[1]);
+}
+
+/** A viewport as tall as the page, so that the sticky sidebar and header are where they belong. */
+async function fullScreenshot(page: Page, path: string) {
+  await expect(page.locator("[data-sonner-toast]")).toHaveCount(0, { timeout: 10_000 });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  await page.setViewportSize({ width: 1280, height });
+  await page.screenshot({ path });
+  await page.setViewportSize({ width: 1280, height: 720 });
+}
+
+/** Opens a run's page and waits until it reached `state` (the page refreshes live runs by itself). */
+async function openRun(page: Page, id: number, state: string) {
+  await page.goto(`/runs/${id}`);
+  await expect(page.getByRole("heading", { level: 1, name: `Run ${id}` })).toBeVisible();
+  await expect(page.getByTestId("run-state").first(), `run ${id} did not reach ${state}; node1 output:\n${nodeOutput}`).toHaveText(state, {
+    timeout: 45_000,
+  });
+}
+
+test("an operator launches runs, filters the history, reads the output and kills a run", async ({ page }) => {
+  test.setTimeout(150_000);
+  await login(page, "root", rootPassword());
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Runs" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Runs" })).toBeVisible();
+
+  ids.echo = await launch(page, "DemoEcho", { greeting: "hi" });
+  ids.report = await launch(page, "DemoReport");
+  expect(ids.report).toBeGreaterThan(ids.echo);
+
+  // History, filtered by application: the filter lives in the URL.
+  await page.getByRole("tab", { name: "History" }).click();
+  await expect(page).toHaveURL(/tab=history/);
+  await page.getByLabel("Application").fill("DemoReport");
+  await page.getByRole("button", { name: "Apply filters" }).click();
+  await expect(page).toHaveURL(/app=DemoReport/);
+  const reportLink = page.getByRole("link", { name: `Run ${ids.report}`, exact: true });
+  await expect(async () => {
+    await page.reload();
+    await expect(reportLink).toBeVisible({ timeout: 2_000 });
+  }, `run ${ids.report} never ended; node1 output:\n${nodeOutput}`).toPass({ timeout: 60_000 });
+  await expect(page.getByRole("link", { name: `Run ${ids.echo}`, exact: true })).toHaveCount(0);
+  await expect(page.getByTestId("data-table-row").filter({ hasText: "DemoEcho" })).toHaveCount(0);
+  await fullScreenshot(page, "test-results/screenshots/runs.png");
+
+  await reportLink.click();
+  await expect(page).toHaveURL(new RegExp(`/runs/${ids.report}$`));
+  await expect(page.getByTestId("run-state").first()).toHaveText("ENDED");
+  await expect(page.getByTestId("run-deliverables")).toContainText("report.csv");
+  await expect(page.getByRole("link", { name: "Download report.csv" })).toBeVisible();
+
+  await openRun(page, ids.echo, "ENDED");
+  await expect(page.getByTestId("log-stdout")).toContainText(`Hello from run ${ids.echo} of DemoEcho on node1`);
+  await expect(page.getByRole("cell", { name: "greeting" })).toBeVisible();
+  await fullScreenshot(page, "test-results/screenshots/run-detail.png");
+
+  // A long run, killed from its page.
+  await page.goto("/runs");
+  ids.sleep = await launch(page, "DemoSleep");
+  await openRun(page, ids.sleep, "RUNNING");
+  await page.getByRole("toolbar", { name: "Run actions" }).getByRole("button", { name: "Kill" }).click();
+  const confirm = page.getByRole("alertdialog", { name: `Kill run ${ids.sleep}?` });
+  await expect(confirm).toContainText("This applies to 1 run");
+  await confirm.getByRole("button", { name: "Kill" }).click();
+  await expect(confirm).toBeHidden();
+  await expect(page.getByTestId("run-state").first()).toHaveText("CRASHED", { timeout: 30_000 });
+  await expect(page.getByTestId("run-messages")).toContainText("killed by root");
+});
+
+test("a support user opens runs and downloads their files and logs, but cannot act on them", async ({ page, request }) => {
+  test.setTimeout(90_000);
+  expect(ids.report, "the first test launched the runs").toBeDefined();
+  const support = `support-${Math.random().toString(36).slice(2, 8)}`;
+  const out = execFileSync(process.execPath, ["bin/jobwarden.mjs", "user", "add", support, "--role", "client read only"], { env: nodeEnv }).toString();
+  const password = /Password \(shown once\): (\S+)/.exec(out)?.[1] ?? "";
+  expect(password).not.toBe("");
+
+  // Signed out, nothing is served.
+  const anonymous = await request.get(`/api/runs/${ids.echo}/logs/stdout`);
+  expect(anonymous.status()).toBe(401);
+
+  await login(page, support, password);
+  await page.goto(`/runs?tab=history&app=DemoReport`);
+  await expect(page.getByRole("link", { name: `Run ${ids.report}`, exact: true })).toBeVisible();
+  await expect(page.getByRole("button", { name: "New launch" })).toHaveCount(0);
+  await expect(page.getByRole("checkbox")).toHaveCount(0);
+
+  await page.getByRole("link", { name: `Run ${ids.report}`, exact: true }).click();
+  await expect(page.getByTestId("run-state").first()).toHaveText("ENDED");
+  await expect(page.getByRole("toolbar", { name: "Run actions" })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Relaunch" })).toHaveCount(0);
+  const [file] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download report.csv" }).click()]);
+  expect(file.suggestedFilename()).toBe("report.csv");
+  expect(readFileSync(await file.path(), "utf8")).toBe(`run,node\n${ids.report},node1\n`);
+
+  await page.goto(`/runs/${ids.sleep}`);
+  await expect(page.getByTestId("run-state").first()).toHaveText("CRASHED");
+  await expect(page.getByRole("button", { name: "Kill" })).toHaveCount(0);
+
+  await page.goto(`/runs/${ids.echo}`);
+  await expect(page.getByTestId("log-stdout")).toContainText(`Hello from run ${ids.echo}`);
+  const [log] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download full log" }).click()]);
+  expect(log.suggestedFilename()).toBe(`${ids.echo}.stdout.txt`);
+  expect(readFileSync(await log.path(), "utf8")).toContain(`Hello from run ${ids.echo} of DemoEcho on node1`);
+
+  // The API refuses what the page does not offer, and malformed handles.
+  const kill = await page.request.post("/api/trpc/run.kill", {
+    data: { json: { ids: [ids.echo] } },
+    headers: { origin: new URL(page.url()).origin },
+  });
+  expect(kill.status()).toBe(403);
+  expect((await page.request.get("/api/files/not-a-download-id")).status()).toBe(400);
+  expect((await page.request.get(`/api/runs/${ids.echo}/logs/../../etc`)).status()).toBeGreaterThanOrEqual(400);
+  expect((await page.request.get(`/api/runs/${ids.echo}/logs/stdin`)).status()).toBe(400);
+});

@@ -1,0 +1,212 @@
+"use client";
+
+import { useMemo, useState } from "react";
+import Link from "next/link";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { keepPreviousData, useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import type { ColumnDef } from "@tanstack/react-table";
+import { CircleAlert, Loader2 } from "lucide-react";
+import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
+import { Button } from "~/components/ui/button";
+import { Checkbox } from "~/components/ui/checkbox";
+import { DataTable } from "~/components/ui/data-table";
+import { cn } from "~/lib/utils";
+import { type RouterOutputs, useTRPC } from "~/trpc/react";
+import { formatDateTime } from "../../_components/format-time";
+import { ConfirmActionDialog } from "./confirm-action-dialog";
+import { FilterBar } from "./filter-bar";
+import { ACTIONS, ACTIVE_ACTIONS, HISTORY_ACTIONS, type RunAction, useRunAction } from "./run-actions";
+import { type RunFilters, type RunsTab, parseFilters, parseTab, toFindInput, toSearchParams } from "./search-params";
+import { StateBadge } from "./state-badge";
+
+type RunRow = RouterOutputs["run"]["find"]["items"][number];
+
+const PAGE_SIZE = 50;
+const MAX_SELECTION = 100;
+
+function Time({ at }: { at: Date | null }) {
+  if (!at) return <span className="text-muted-foreground">—</span>;
+  return (
+    <time dateTime={at.toISOString()} className="whitespace-nowrap">
+      {formatDateTime(at)}
+    </time>
+  );
+}
+
+const dataColumns: ColumnDef<RunRow>[] = [
+  {
+    accessorKey: "id",
+    header: "Id",
+    cell: ({ row }) => (
+      <Link href={`/runs/${row.original.id}`} className="font-medium underline-offset-4 hover:underline" aria-label={`Run ${row.original.id}`}>
+        {row.original.id}
+      </Link>
+    ),
+  },
+  { accessorKey: "applicationName", header: "Application" },
+  { accessorKey: "queueName", header: "Queue" },
+  { accessorKey: "nodeName", header: "Node", cell: ({ row }) => row.original.nodeName ?? <span className="text-muted-foreground">—</span> },
+  { accessorKey: "state", header: "State", cell: ({ row }) => <StateBadge state={row.original.state} /> },
+  { accessorKey: "user", header: "User", cell: ({ row }) => row.original.user ?? <span className="text-muted-foreground">—</span> },
+  { id: "enqueued", header: "Enqueued", accessorFn: (r) => r.enqueuedAt.getTime(), cell: ({ row }) => <Time at={row.original.enqueuedAt} /> },
+  { id: "started", header: "Started", accessorFn: (r) => r.startedAt?.getTime() ?? 0, cell: ({ row }) => <Time at={row.original.startedAt} /> },
+  { id: "ended", header: "Ended", accessorFn: (r) => r.endedAt?.getTime() ?? 0, cell: ({ row }) => <Time at={row.original.endedAt} /> },
+  {
+    accessorKey: "progress",
+    header: "Progress",
+    cell: ({ row }) => (row.original.progress == null ? <span className="text-muted-foreground">—</span> : `${row.original.progress}%`),
+  },
+];
+
+/** The runs list: tabs, filters from the URL, keyset "Load more", selection and bulk actions. */
+export function RunsView({ canAct }: { canAct: boolean }) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const pathname = usePathname();
+  const searchParams = useSearchParams();
+  const tab = parseTab(searchParams);
+  const filters = useMemo(() => parseFilters(searchParams), [searchParams]);
+  const input = useMemo(() => ({ ...toFindInput(tab, filters), limit: PAGE_SIZE }), [tab, filters]);
+  const [selected, setSelected] = useState<Set<number>>(new Set());
+  const [pending, setPending] = useState<RunAction | null>(null);
+  const actions = useRunAction(() => setSelected(new Set()));
+
+  const runs = useInfiniteQuery({
+    ...trpc.run.find.infiniteQueryOptions(input, { getNextPageParam: (last) => last.nextCursor ?? undefined }),
+    placeholderData: keepPreviousData,
+    // Live runs change state all the time; TanStack pauses this while the browser tab is hidden.
+    refetchInterval: tab === "active" ? 3000 : false,
+  });
+  const jobDefs = useQuery({ ...trpc.run.jobDefNames.queryOptions(), staleTime: 60_000 });
+  const rows = useMemo(() => runs.data?.pages.flatMap((p) => p.items) ?? [], [runs.data]);
+
+  function navigate(nextTab: RunsTab, next: RunFilters) {
+    setSelected(new Set());
+    const qs = toSearchParams(nextTab, next).toString();
+    router.replace(qs ? `${pathname}?${qs}` : pathname, { scroll: false });
+  }
+
+  const visibleIds = rows.map((r) => r.id);
+  const selectedIds = visibleIds.filter((id) => selected.has(id));
+  const allSelected = visibleIds.length > 0 && selectedIds.length === Math.min(visibleIds.length, MAX_SELECTION);
+
+  const columns = useMemo<ColumnDef<RunRow>[]>(() => {
+    if (!canAct) return dataColumns;
+    const toggle = (id: number, on: boolean) =>
+      setSelected((s) => {
+        const next = new Set(s);
+        if (on && next.size < MAX_SELECTION) next.add(id);
+        else next.delete(id);
+        return next;
+      });
+    return [
+      {
+        id: "select",
+        enableSorting: false,
+        header: () => (
+          <Checkbox
+            aria-label="Select all shown runs"
+            checked={allSelected ? true : selectedIds.length > 0 ? "indeterminate" : false}
+            onCheckedChange={(on) => setSelected(on === true ? new Set(visibleIds.slice(0, MAX_SELECTION)) : new Set())}
+          />
+        ),
+        cell: ({ row }) => (
+          <Checkbox
+            aria-label={`Select run ${row.original.id}`}
+            checked={selected.has(row.original.id)}
+            onCheckedChange={(on) => toggle(row.original.id, on === true)}
+          />
+        ),
+      },
+      ...dataColumns,
+    ];
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- visibleIds/selectedIds derive from rows and selected
+  }, [canAct, selected, rows, allSelected]);
+
+  const bulkActions = tab === "active" ? ACTIVE_ACTIONS : HISTORY_ACTIONS;
+
+  return (
+    <div className="space-y-4">
+      <div role="tablist" aria-label="Runs" className="bg-muted inline-flex rounded-lg p-1">
+        {(["active", "history"] as const).map((t) => (
+          <button
+            key={t}
+            type="button"
+            role="tab"
+            aria-selected={tab === t}
+            className={cn(
+              "rounded-md px-4 py-1.5 text-sm font-medium transition-colors",
+              tab === t ? "bg-background text-foreground shadow-sm" : "text-muted-foreground hover:text-foreground",
+            )}
+            onClick={() => tab !== t && navigate(t, { ...filters, state: [], endAfter: "", endBefore: "" })}
+          >
+            {t === "active" ? "Active" : "History"}
+          </button>
+        ))}
+      </div>
+
+      <FilterBar
+        key={`${tab}:${searchParams.toString()}`}
+        tab={tab}
+        initial={filters}
+        applicationNames={jobDefs.data?.map((j) => j.applicationName) ?? []}
+        onApply={(next) => navigate(tab, next)}
+      />
+
+      {canAct ? (
+        <div className="flex min-h-9 flex-wrap items-center gap-2" aria-label="Bulk actions" role="toolbar">
+          <span className="text-muted-foreground text-sm" data-testid="selection-count">
+            {selectedIds.length > 0 ? `${selectedIds.length} selected` : "Select runs to act on them"}
+          </span>
+          {bulkActions.map((a) => (
+            <Button
+              key={a}
+              size="sm"
+              variant={ACTIONS[a].destructive ? "destructive" : "outline"}
+              disabled={selectedIds.length === 0 || actions.pending}
+              onClick={() => setPending(a)}
+            >
+              {ACTIONS[a].label}
+            </Button>
+          ))}
+        </div>
+      ) : null}
+
+      {runs.isError ? (
+        <Alert variant="destructive">
+          <CircleAlert aria-hidden="true" />
+          <AlertTitle>Could not load the runs</AlertTitle>
+          <AlertDescription>{runs.error.message}</AlertDescription>
+        </Alert>
+      ) : (
+        <DataTable
+          columns={columns}
+          data={rows}
+          isLoading={runs.isPending}
+          getRowId={(r) => String(r.id)}
+          enableSorting={false}
+          emptyMessage={tab === "active" ? "No waiting or running run matches." : "No ended run matches."}
+        />
+      )}
+
+      {runs.hasNextPage ? (
+        <div className="flex justify-center">
+          <Button variant="outline" onClick={() => void runs.fetchNextPage()} disabled={runs.isFetchingNextPage}>
+            {runs.isFetchingNextPage ? <Loader2 className="animate-spin" aria-hidden="true" /> : null}
+            Load more
+          </Button>
+        </div>
+      ) : null}
+
+      <ConfirmActionDialog
+        action={pending}
+        ids={selectedIds}
+        onOpenChange={(open) => !open && setPending(null)}
+        onConfirm={() => {
+          if (pending) actions.run(pending, selectedIds);
+          setPending(null);
+        }}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,98 @@
+import type { JobState } from "~/generated/sqlite/enums";
+import type { RouterInputs } from "~/trpc/react";
+
+export type RunsTab = "active" | "history";
+
+/** The filters of the runs page as they are kept in the URL (so a view can be bookmarked and shared). */
+export type RunFilters = {
+  id: string;
+  app: string;
+  queue: string;
+  node: string;
+  state: JobState[];
+  user: string;
+  session: string;
+  parent: string;
+  keyword: string;
+  enqAfter: string;
+  enqBefore: string;
+  endAfter: string;
+  endBefore: string;
+};
+
+export const EMPTY_FILTERS: RunFilters = {
+  id: "",
+  app: "",
+  queue: "",
+  node: "",
+  state: [],
+  user: "",
+  session: "",
+  parent: "",
+  keyword: "",
+  enqAfter: "",
+  enqBefore: "",
+  endAfter: "",
+  endBefore: "",
+};
+
+const TEXT_KEYS = ["id", "app", "queue", "node", "user", "session", "parent", "keyword", "enqAfter", "enqBefore", "endAfter", "endBefore"] as const;
+const ALL_STATES: JobState[] = ["SUBMITTED", "SCHEDULED", "HOLDED", "ATTRIBUTED", "RUNNING", "ENDED", "CRASHED", "CANCELLED"];
+
+export function parseTab(params: URLSearchParams): RunsTab {
+  return params.get("tab") === "history" ? "history" : "active";
+}
+
+export function parseFilters(params: URLSearchParams): RunFilters {
+  const f: RunFilters = { ...EMPTY_FILTERS, state: [] };
+  for (const key of TEXT_KEYS) f[key] = (params.get(key) ?? "").slice(0, 200);
+  f.state = (params.get("state") ?? "")
+    .split(",")
+    .filter((s): s is JobState => (ALL_STATES as string[]).includes(s));
+  return f;
+}
+
+export function toSearchParams(tab: RunsTab, f: RunFilters): URLSearchParams {
+  const params = new URLSearchParams();
+  if (tab !== "active") params.set("tab", tab);
+  for (const key of TEXT_KEYS) {
+    const v = f[key].trim();
+    if (v) params.set(key, v);
+  }
+  if (f.state.length > 0) params.set("state", f.state.join(","));
+  return params;
+}
+
+const positiveInt = (v: string) => (/^\d{1,10}$/.test(v) && Number(v) > 0 && Number(v) <= 2_147_483_647 ? Number(v) : undefined);
+/** A `datetime-local` value (local time) or any date string. */
+const date = (v: string) => {
+  if (!v) return undefined;
+  const d = new Date(v);
+  return Number.isNaN(d.getTime()) ? undefined : d;
+};
+const text = (v: string) => v.trim() || undefined;
+
+/** The find input for the filters (invalid numbers and dates are ignored rather than sent). */
+export function toFindInput(tab: RunsTab, f: RunFilters): Omit<RouterInputs["run"]["find"], "cursor"> {
+  return {
+    tab,
+    id: positiveInt(f.id),
+    applicationName: text(f.app),
+    queueName: text(f.queue),
+    nodeName: text(f.node),
+    state: f.state.length > 0 ? f.state : undefined,
+    user: text(f.user),
+    sessionId: text(f.session),
+    parentId: positiveInt(f.parent),
+    keyword: text(f.keyword),
+    enqueuedAfter: date(f.enqAfter),
+    enqueuedBefore: date(f.enqBefore),
+    endedAfter: tab === "history" ? date(f.endAfter) : undefined,
+    endedBefore: tab === "history" ? date(f.endBefore) : undefined,
+  };
+}
+
+export const STATES_BY_TAB: Record<RunsTab, JobState[]> = {
+  active: ["SUBMITTED", "SCHEDULED", "HOLDED", "ATTRIBUTED", "RUNNING"],
+  history: ["ENDED", "CRASHED", "CANCELLED"],
+};

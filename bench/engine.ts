@@ -301,15 +301,10 @@ const JOB_DEFS = [
   { applicationName: "BenchNoopNode", payloadType: "node" as const, path: "noop.mjs" },
   { applicationName: "BenchTrue", payloadType: "exec" as const, path: "/bin/true" },
 ];
-/**
- * What is measured, each with its own node process. The last one is not a default setting: a
- * finished node payload's worker thread is only terminated NODE_KILL_GRACE_MS (5 s) after run()
- * returned, which holds its slot that long; 0 shows what the engine does without that wait.
- */
+/** What is measured, each with its own node process. */
 const PAYLOADS: { label: string; applicationName: string; nodeEnv?: Record<string, string> }[] = [
   { label: "node (no-op)", applicationName: "BenchNoopNode" },
   { label: "exec /bin/true", applicationName: "BenchTrue" },
-  { label: "node (no-op), NODE_KILL_GRACE_MS=0", applicationName: "BenchNoopNode", nodeEnv: { NODE_KILL_GRACE_MS: "0" } },
 ];
 
 async function benchJobwarden(provider: Provider) {

@@ -99,11 +99,18 @@ export class EngineNode {
     this.log.info({ reason, running: this.running.size }, "node stopping");
     await Promise.all([...this.pollers.values()].map((p) => p.stop()));
     const allDone = () => Promise.all([...this.running.values()].map((r) => r.done));
-    const timedOut = await Promise.race([allDone().then(() => false), sleep(env.NODE_STOP_GRACE_MS).then(() => true)]);
-    if (timedOut) {
+    /** True when the running jobs did not all end within `ms`; the timer never outlives the wait. */
+    const outlast = async (ms: number) => {
+      const timer = new AbortController();
+      const timedOut = await Promise.race([allDone().then(() => false), sleep(ms, timer.signal).then(() => !timer.signal.aborted)]);
+      timer.abort();
+      return timedOut;
+    };
+    if (await outlast(env.NODE_STOP_GRACE_MS)) {
       for (const r of this.running.values()) this.killLocal(r, `node ${this.name} stopping (${reason})`);
-      const stuck = await Promise.race([allDone().then(() => false), sleep(env.NODE_KILL_GRACE_MS + 10_000).then(() => true)]);
-      if (stuck) this.log.error({ runs: [...this.running.keys()] }, "runs did not end after a kill; the next start marks them CRASHED");
+      if (await outlast(env.NODE_KILL_GRACE_MS + 10_000)) {
+        this.log.error({ runs: [...this.running.keys()] }, "runs did not end after a kill; the next start marks them CRASHED");
+      }
     }
     this.abort.abort();
     runEvents.off("enqueued", this.onEnqueued);

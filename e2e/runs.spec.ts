@@ -1,9 +1,7 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { type Page, expect, test } from "@playwright/test";
-import { E2E_HOME } from "../playwright.config";
-import { login, rootPassword } from "./helpers";
+import { e2eProcessEnv, login, rootPassword, startNode1 } from "./helpers";
 
 /**
  * The runs pages against a real node1 (bound to 127.0.0.1:1789 as initialised), sharing the
@@ -12,36 +10,15 @@ import { login, rootPassword } from "./helpers";
 test.use({ colorScheme: "light" });
 test.describe.configure({ mode: "serial" });
 
-const nodeEnv = {
-  ...process.env,
-  DATABASE_URL: process.env.E2E_DATABASE_URL ?? `file:${join(E2E_HOME, "jobwarden.db")}`,
-  JOBWARDEN_HOME: E2E_HOME,
-  NODE_HEARTBEAT_MS: "500",
-  LOG_LEVEL: "warn",
-};
-
-let node: ChildProcess | undefined;
-let nodeExited: Promise<void> = Promise.resolve();
-let nodeOutput = "";
+let node: ReturnType<typeof startNode1> | undefined;
 const ids: { echo?: number; report?: number; sleep?: number } = {};
 
 test.beforeAll(() => {
-  node = spawn(process.execPath, ["bin/jobwarden.mjs", "node", "start", "--name", "node1"], { env: nodeEnv, stdio: ["ignore", "pipe", "pipe"] });
-  node.stdout?.on("data", (d: Buffer) => (nodeOutput += d.toString()));
-  node.stderr?.on("data", (d: Buffer) => (nodeOutput += d.toString()));
-  const child = node;
-  nodeExited = new Promise((resolve) => child.on("exit", () => resolve()));
+  node = startNode1();
 });
 
 test.afterAll(async () => {
-  if (!node) return;
-  if (node.exitCode === null && node.signalCode === null) {
-    node.kill("SIGTERM");
-    const killer = setTimeout(() => node?.kill("SIGKILL"), 20_000);
-    await nodeExited;
-    clearTimeout(killer);
-  }
-  node = undefined;
+  await node?.stop();
 });
 
 /** Launches a run through the "New launch" dialog and returns its id. */
@@ -76,7 +53,7 @@ async function fullScreenshot(page: Page, path: string) {
 async function openRun(page: Page, id: number, state: string) {
   await page.goto(`/runs/${id}`);
   await expect(page.getByRole("heading", { level: 1, name: `Run ${id}` })).toBeVisible();
-  await expect(page.getByTestId("run-state").first(), `run ${id} did not reach ${state}; node1 output:\n${nodeOutput}`).toHaveText(state, {
+  await expect(page.getByTestId("run-state").first(), `run ${id} did not reach ${state}; node1 output:\n${node?.output()}`).toHaveText(state, {
     timeout: 45_000,
   });
 }
@@ -101,7 +78,7 @@ test("an operator launches runs, filters the history, reads the output and kills
   await expect(async () => {
     await page.reload();
     await expect(reportLink).toBeVisible({ timeout: 2_000 });
-  }, `run ${ids.report} never ended; node1 output:\n${nodeOutput}`).toPass({ timeout: 60_000 });
+  }, `run ${ids.report} never ended; node1 output:\n${node?.output()}`).toPass({ timeout: 60_000 });
   await expect(page.getByRole("link", { name: `Run ${ids.echo}`, exact: true })).toHaveCount(0);
   await expect(page.getByTestId("data-table-row").filter({ hasText: "DemoEcho" })).toHaveCount(0);
   await fullScreenshot(page, "test-results/screenshots/runs.png");
@@ -134,7 +111,7 @@ test("a support user opens runs and downloads their files and logs, but cannot a
   test.setTimeout(90_000);
   expect(ids.report, "the first test launched the runs").toBeDefined();
   const support = `support-${Math.random().toString(36).slice(2, 8)}`;
-  const out = execFileSync(process.execPath, ["bin/jobwarden.mjs", "user", "add", support, "--role", "client read only"], { env: nodeEnv }).toString();
+  const out = execFileSync(process.execPath, ["bin/jobwarden.mjs", "user", "add", support, "--role", "client read only"], { env: e2eProcessEnv }).toString();
   const password = /Password \(shown once\): (\S+)/.exec(out)?.[1] ?? "";
   expect(password).not.toBe("");
 

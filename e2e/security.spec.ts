@@ -1,10 +1,9 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { chmodSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { type Locator, type Page, expect, test } from "@playwright/test";
 import { E2E_HOME } from "../playwright.config";
-import { login, rootPassword } from "./helpers";
+import { login, rootPassword, startNode1 } from "./helpers";
 
 /**
  * The security page against a real node. The node runs in its own network namespace (`unshare -rn`):
@@ -19,30 +18,14 @@ const DATABASE_FILE = join(E2E_HOME, "jobwarden.db");
 const JOBS_DIR = join(E2E_HOME, "nodes/node1/jobs");
 const SESSION_SECRET = join(E2E_HOME, "session-secret");
 
-let node: ChildProcess | undefined;
-let nodeExited: Promise<void> = Promise.resolve();
-let nodeOutput = "";
+let node: ReturnType<typeof startNode1> | undefined;
 
 test.beforeAll(() => {
-  node = spawn("unshare", ["-rn", "sh", "-c", "ip link set lo up && exec node bin/jobwarden.mjs node start --name node1"], {
-    env: { ...process.env, DATABASE_URL: `file:${DATABASE_FILE}`, JOBWARDEN_HOME: E2E_HOME, NODE_HEARTBEAT_MS: "500", LOG_LEVEL: "warn" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  node.stdout?.on("data", (d: Buffer) => (nodeOutput += d.toString()));
-  node.stderr?.on("data", (d: Buffer) => (nodeOutput += d.toString()));
-  const child = node;
-  nodeExited = new Promise((resolve) => child.on("exit", () => resolve()));
+  node = startNode1({ isolated: true });
 });
 
 test.afterAll(async () => {
-  if (!node) return;
-  if (node.exitCode === null && node.signalCode === null) {
-    node.kill("SIGTERM");
-    const killer = setTimeout(() => node?.kill("SIGKILL"), 15_000);
-    await nodeExited;
-    clearTimeout(killer);
-  }
-  node = undefined;
+  await node?.stop();
 });
 
 // Whatever happens in a test, leave the files as the node and the console expect them.
@@ -57,7 +40,7 @@ async function openSecurity(page: Page): Promise<Locator> {
   await expect(page).toHaveURL(/\/security$/);
   await expect(page.getByRole("heading", { level: 1, name: "Security" })).toBeVisible();
   const card = page.getByTestId("security-node-node1");
-  await expect(card.getByTestId("security-health-node1"), `node1 never reported; its output:\n${nodeOutput}`).toHaveText("reporting", {
+  await expect(card.getByTestId("security-health-node1"), `node1 never reported; its output:\n${node?.output()}`).toHaveText("reporting", {
     timeout: 30_000,
   });
   return card;

@@ -32,7 +32,7 @@ const UNSUPPORTED_FILTERS = [
 
 /**
  * JQM's Query. String filters accept `%` wildcards. Unknown keys are ignored (JQM clients post the
- * whole Query object back, `instances` included); JQM filters that are not implemented are refused.
+ * whole Query object back, `instances` included); JQM filters Jobwarden does not support are refused (400).
  */
 export const ZQueryRunsSchema = z
   .looseObject({

@@ -1,14 +1,10 @@
 import { join } from "node:path";
-import { z } from "zod";
 import { env } from "~/env";
 import type { Db } from "~/server/db";
 import { type Actor, createAuditEvent } from "~/server/services/audit/create-audit-event";
 import { AppError } from "~/server/services/errors";
 
-export const ZNodeNameSchema = z
-  .string()
-  .trim()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "Node name: 1 to 64 letters, digits, dots, dashes or underscores");
+export { ZNodeNameSchema } from "./node-parameters";
 
 export type CreateNodeOptions = { actor: Actor; name: string; host?: string; port?: number };
 

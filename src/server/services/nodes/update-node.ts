@@ -1,56 +1,54 @@
-import { isIP } from "node:net";
-import { z } from "zod";
 import type { Db } from "~/server/db";
 import { type Actor, createAuditEvent } from "~/server/services/audit/create-audit-event";
 import { AppError } from "~/server/services/errors";
+import { bindChoices, toNodeConfig } from "~/server/services/security/get-security-report";
+import { type TUpdateNode, ZUpdateNodeSchema, newExposures } from "./node-parameters";
 
-const port = z.number().int().min(0).max(65535);
-const path = z.string().trim().min(1).max(1000);
-const authMode = z.enum(["none", "basic", "token", "certificate"]);
+export { ZBindHostSchema, ZUpdateNodeSchema, type TUpdateNode } from "./node-parameters";
 
-/** A bind address: loopback, all interfaces, or one address of the machine (checked by the node). */
-export const ZBindHostSchema = z
-  .string()
-  .trim()
-  .refine((h) => isIP(h) !== 0, "The interface must be an IP address: 127.0.0.1, ::1, 0.0.0.0, :: or one of the node's addresses");
+export type UpdateNodeOptions = {
+  actor: Actor;
+  id: number;
+  changes: TUpdateNode;
+  /** The caller showed what the change exposes beyond this host and the user accepted it. */
+  confirmExposure?: boolean;
+};
 
-export const ZUpdateNodeSchema = z
-  .object({
-    host: ZBindHostSchema,
-    port,
-    jobsDir: path,
-    deliverablesDir: path,
-    tmpDir: path,
-    logDir: path,
-    logLevel: z.enum(["TRACE", "DEBUG", "INFO", "WARN", "WARNING", "ERROR", "FATAL"]),
-    enabled: z.boolean(),
-    stopRequested: z.boolean(),
-    loadApiClient: z.boolean(),
-    mgmtRemotePort: port.nullable(),
-    tlsEnabled: z.boolean(),
-    tlsCertPath: path.nullable(),
-    tlsKeyPath: path.nullable(),
-    tlsCaPath: path.nullable(),
-    authSimple: authMode,
-    authClient: authMode,
-    authMgmt: authMode,
-    anonymousConfirmed: z.boolean(),
-  })
-  .partial();
-export type TUpdateNode = z.infer<typeof ZUpdateNodeSchema>;
-
-/** Changes node parameters (the node applies them within one heartbeat); audited with before/after. */
-export async function updateNode(db: Db, { actor, id, changes }: { actor: Actor; id: number; changes: TUpdateNode }) {
+/**
+ * Changes node parameters (a running node applies them within one heartbeat), audited with
+ * before/after. Refuses an interface the node does not have, TLS without its files, a name in use,
+ * and anything newly exposed beyond this host unless `confirmExposure`.
+ */
+export async function updateNode(db: Db, { actor, id, changes, confirmExposure = false }: UpdateNodeOptions) {
   const data = ZUpdateNodeSchema.parse(changes);
   return db.$transaction(async (tx) => {
-    const before = await tx.node.findUnique({ where: { id } });
+    const before = await tx.node.findUnique({ where: { id }, include: { report: true } });
     if (!before) throw new AppError("NOT_FOUND", `No node with id ${id}`);
-    const after = await tx.node.update({ where: { id }, data });
-    if (after.tlsEnabled && (!after.tlsCertPath || !after.tlsKeyPath)) {
-      throw new AppError("BAD_REQUEST", "TLS needs a certificate and a key file (tlsCertPath, tlsKeyPath)");
+    if (data.host !== undefined && data.host !== before.host && !bindChoices(before).some((c) => c.address === data.host)) {
+      throw new AppError("BAD_REQUEST", `${data.host} is neither loopback, all interfaces, nor an address node ${before.name} reported`);
     }
-    const changed = Object.fromEntries(Object.keys(data).map((k) => [k, before[k as keyof typeof before]]));
-    await createAuditEvent(tx, { actor, action: "node.update", objectType: "node", objectId: id, before: changed, after: data });
+    if (data.name !== undefined && data.name !== before.name && (await tx.node.findUnique({ where: { name: data.name }, select: { id: true } }))) {
+      throw new AppError("CONFLICT", `A node named ${data.name} already exists`);
+    }
+    const { report, ...row } = before;
+    const merged = { ...row, ...data };
+    if (merged.tlsEnabled && (!merged.tlsCertPath || !merged.tlsKeyPath)) {
+      throw new AppError("BAD_REQUEST", `TLS needs a certificate and a key file: run \`jobwarden pki node ${before.name}\` and set tlsCertPath and tlsKeyPath`);
+    }
+    const exposures = newExposures(toNodeConfig(before), toNodeConfig({ ...merged, report }));
+    if (exposures.length && !confirmExposure) {
+      throw new AppError("BAD_REQUEST", `Confirm the exposure first: ${exposures.join("; ")}`);
+    }
+    const after = await tx.node.update({ where: { id }, data });
+    const changed = (Object.keys(data) as (keyof typeof data)[]).filter((k) => row[k] !== data[k]);
+    await createAuditEvent(tx, {
+      actor,
+      action: "node.update",
+      objectType: "node",
+      objectId: id,
+      before: Object.fromEntries(changed.map((k) => [k, row[k]])),
+      after: Object.fromEntries(changed.map((k) => [k, data[k]])),
+    });
     return after;
   });
 }

@@ -282,7 +282,7 @@ export function SecurityView({ canEdit }: { canEdit: boolean }) {
           onCancel={() => setConfirming(false)}
           onApply={(change) => {
             setConfirming(false);
-            update.mutate({ nodeId: change.nodeId, changes: change.changes });
+            update.mutate({ nodeId: change.nodeId, changes: change.changes, confirmExposure: true });
           }}
         />
       ) : null}

@@ -1,0 +1,100 @@
+/**
+ * Node parameters as the editor and the services see them: validation, and when each change takes
+ * effect. Client-safe (no server imports): the console form uses the same schema and hints.
+ */
+import { z } from "zod";
+import { previewExposure } from "~/security/evaluate";
+import type { ApiKind, NodeConfig } from "~/security/types";
+
+const port = z.number().int().min(0, "A port is 0 to 65535").max(65535, "A port is 0 to 65535");
+const path = z.string().trim().min(1, "A path is required").max(1000);
+
+export const ZNodeNameSchema = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "Node name: 1 to 64 letters, digits, dots, dashes or underscores");
+
+/** A bind address: loopback, all interfaces, or one address of the machine (checked against the node's report). */
+export const ZBindHostSchema = z
+  .string()
+  .trim()
+  .pipe(z.union([z.ipv4(), z.ipv6()], { error: "The interface must be an IP address: 127.0.0.1, ::1, 0.0.0.0, :: or one of the node's addresses" }));
+
+export const LOG_LEVELS = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"] as const;
+export const AUTH_MODES = ["none", "basic", "token", "certificate"] as const;
+
+export const ZUpdateNodeSchema = z
+  .object({
+    name: ZNodeNameSchema,
+    host: ZBindHostSchema,
+    port,
+    jobsDir: path,
+    deliverablesDir: path,
+    tmpDir: path,
+    logDir: path,
+    logLevel: z.enum([...LOG_LEVELS, "WARNING"]),
+    enabled: z.boolean(),
+    stopRequested: z.boolean(),
+    loadApiClient: z.boolean(),
+    mgmtRemotePort: port.nullable(),
+    tlsEnabled: z.boolean(),
+    tlsCertPath: path.nullable(),
+    tlsKeyPath: path.nullable(),
+    tlsCaPath: path.nullable(),
+    authSimple: z.enum(AUTH_MODES),
+    authClient: z.enum(AUTH_MODES),
+    authMgmt: z.enum(AUTH_MODES),
+    anonymousConfirmed: z.boolean(),
+  })
+  .partial();
+export type TUpdateNode = z.infer<typeof ZUpdateNodeSchema>;
+export type NodeParameter = keyof TUpdateNode;
+
+/**
+ * When a change takes effect. A running node re-reads its row at every heartbeat: listeners are
+ * reopened, the log level and directories apply to what happens next. Its name and its engine log
+ * directory are only read when it starts.
+ */
+export const PARAMETER_EFFECT: Record<NodeParameter, "live" | "restart"> = {
+  name: "restart",
+  host: "live",
+  port: "live",
+  jobsDir: "live",
+  deliverablesDir: "live",
+  tmpDir: "live",
+  logDir: "restart",
+  logLevel: "live",
+  enabled: "live",
+  stopRequested: "live",
+  loadApiClient: "live",
+  mgmtRemotePort: "live",
+  tlsEnabled: "live",
+  tlsCertPath: "live",
+  tlsKeyPath: "live",
+  tlsCaPath: "live",
+  authSimple: "live",
+  authClient: "live",
+  authMgmt: "live",
+  anonymousConfirmed: "live",
+};
+
+const NODE_APIS: { api: ApiKind; label: string }[] = [
+  { api: "simple", label: "simple API" },
+  { api: "client", label: "client REST API" },
+  { api: "mgmt-remote", label: "remote management API" },
+];
+
+/**
+ * What a change newly exposes beyond this host: an API that becomes reachable from the network, or
+ * reachable from the network without authentication. Empty when nothing gets more exposed.
+ */
+export function newExposures(before: NodeConfig, after: NodeConfig): string[] {
+  return NODE_APIS.flatMap(({ api, label }) => {
+    const was = previewExposure(before, api);
+    const will = previewExposure(after, api);
+    if (will.reachableFrom !== "the network") return [];
+    if (was.reachableFrom !== "the network") return [`the ${label} becomes reachable from the network${will.anonymousAllowed ? " without authentication" : ""}`];
+    if (will.anonymousAllowed && !was.anonymousAllowed) return [`the ${label} accepts anonymous callers from the network`];
+    return [];
+  });
+}

@@ -1,4 +1,3 @@
-/* eslint-disable no-restricted-properties */
 /**
  * Simple API benchmark: requests/s and latency of ONE real node process (`node bin/jobwarden.mjs node
  * start`) serving `/ws/simple`, driven by autocannon on 127.0.0.1, on a fresh SQLite file and/or a
@@ -19,18 +18,33 @@
  * The node listens on 127.0.0.1 on a free port (port 0); every database, node process and temp folder
  * this script makes is removed before it exits.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
-import os from "node:os";
-import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
-import Database from "better-sqlite3";
-import pg from "pg";
 import type { Db } from "~/server/db";
+import {
+  type NodeProc,
+  type Provider,
+  PG_URL_FROM_ENV,
+  benchHome,
+  children,
+  createBenchDb,
+  databaseLabel,
+  log,
+  machineLines,
+  packageVersion,
+  parseProviders,
+  postgresVersion,
+  removeTempDirs,
+  sqliteVersion,
+  startNode,
+  stopNodeAfter,
+  waitFor,
+} from "./lib";
 
 // ---------------------------------------------------------------- autocannon (untyped CommonJS)
 
@@ -76,22 +90,13 @@ const CONNECTIONS = Number(opts.connections);
 const WARMUP_SECONDS = Number(opts.warmup);
 if (![SECONDS, CONNECTIONS].every((n) => Number.isInteger(n) && n > 0)) throw new Error("--seconds and --connections take positive integers");
 if (!(Number.isInteger(WARMUP_SECONDS) && WARMUP_SECONDS >= 0)) throw new Error("--warmup takes an integer ≥ 0");
-if (!["sqlite", "postgresql", "both"].includes(opts.db)) throw new Error("--db sqlite|postgresql|both");
-type Provider = "sqlite" | "postgresql";
-const PROVIDERS = (opts.db === "both" ? ["sqlite", "postgresql"] : [opts.db]) as Provider[];
-const PG_URL = process.env.BENCH_PG_URL || "postgresql://postgres@127.0.0.1:54329/postgres";
+const PROVIDERS = parseProviders(opts.db);
 const HOST = "127.0.0.1";
 const APPLICATION = "BenchNoop";
 const ENQUEUE_BODY = `applicationname=${APPLICATION}&parameterNames=a&parameterValues=1`;
 const COMMAND = ["npx tsx bench/api.ts", ...process.argv.slice(2)].join(" ");
 
-// The app reads its settings once, at import (~/env): point JOBWARDEN_HOME (node folders, session
-// secret, root password file) at a throwaway folder before importing anything from src/.
-const HOME = mkdtempSync(join(os.tmpdir(), "jobwarden-bench-api-"));
-process.env.JOBWARDEN_HOME = HOME;
-process.env.DATABASE_URL = `file:${join(HOME, "unused.db")}`;
-
-const { createDb } = await import("~/server/db");
+const HOME = benchHome("jobwarden-bench-api");
 const { initDatabase } = await import("~/server/services/setup/init-database");
 const { createNode } = await import("~/server/services/nodes/create-node");
 const { createUser } = await import("~/server/services/users/create-user");
@@ -109,123 +114,7 @@ type Row = {
 };
 const rows: Row[] = [];
 const notes: string[] = [];
-const children = new Set<ChildProcess>();
 const cleanups: (() => Promise<void>)[] = [];
-
-function log(msg: string) {
-  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 23)}] ${msg}\n`);
-}
-
-// ---------------------------------------------------------------- throwaway databases
-
-function migrationScripts(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true })
-    .filter((e) => e.isDirectory())
-    .map((e) => e.name)
-    .sort()
-    .map((name) => readFileSync(join(dir, name, "migration.sql"), "utf8"));
-}
-
-type BenchDb = { db: Db; url: string; drop: () => Promise<void> };
-
-/** Same as src/test/test-db.ts createTestDb(), but for the provider asked (that one reads TEST_DB once). */
-async function createBenchDb(provider: Provider): Promise<BenchDb> {
-  if (provider === "postgresql") {
-    const name = `jobwarden_bench_api_${randomUUID().replaceAll("-", "")}`;
-    const admin = new pg.Client({ connectionString: PG_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE "${name}"`);
-    await admin.end();
-    const url = new URL(PG_URL);
-    url.pathname = `/${name}`;
-    const dropDatabase = async () => {
-      const a = new pg.Client({ connectionString: PG_URL });
-      await a.connect();
-      await a.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await a.end();
-    };
-    try {
-      const client = new pg.Client({ connectionString: url.toString() });
-      await client.connect();
-      for (const sql of migrationScripts("prisma/postgres/migrations")) await client.query(sql);
-      await client.end();
-    } catch (err) {
-      await dropDatabase();
-      throw err;
-    }
-    const db = createDb(url.toString());
-    return {
-      db,
-      url: url.toString(),
-      drop: async () => {
-        await db.$disconnect();
-        await dropDatabase();
-      },
-    };
-  }
-  const dir = mkdtempSync(join(os.tmpdir(), "jobwarden-bench-api-db-"));
-  const file = join(dir, "bench.db");
-  const sqlite = new Database(file);
-  for (const sql of migrationScripts("prisma/migrations")) sqlite.exec(sql);
-  sqlite.close();
-  const db = createDb(`file:${file}`);
-  return {
-    db,
-    url: `file:${file}`,
-    drop: async () => {
-      await db.$disconnect();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-// ---------------------------------------------------------------- node process
-
-type NodeProc = { child: ChildProcess; tail: () => string; exited: Promise<number | null> };
-
-/** `jobwarden node start` as in src/test/node-process.ts, but with the default clocks (NODE_HEARTBEAT_MS…). */
-function startNode(name: string, databaseUrl: string): NodeProc {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of ["NODE_HEARTBEAT_MS", "NODE_STOP_GRACE_MS", "NODE_KILL_GRACE_MS", "LOG_LEVEL", "NODE_ENV"]) delete childEnv[k];
-  Object.assign(childEnv, { DATABASE_URL: databaseUrl, JOBWARDEN_HOME: HOME });
-  const child = spawn(process.execPath, ["bin/jobwarden.mjs", "node", "start", "--name", name], { env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
-  children.add(child);
-  let out = "";
-  const keep = (d: Buffer) => {
-    out = (out + d.toString()).slice(-20_000);
-  };
-  child.stdout?.on("data", keep);
-  child.stderr?.on("data", keep);
-  const exited = new Promise<number | null>((resolve) =>
-    child.on("exit", (code) => {
-      children.delete(child);
-      resolve(code);
-    }),
-  );
-  return { child, tail: () => out, exited };
-}
-
-async function stopNode(p: NodeProc) {
-  if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill("SIGTERM");
-  const code = await Promise.race([p.exited, sleep(60_000).then(() => "timeout" as const)]);
-  if (code === "timeout") {
-    p.child.kill("SIGKILL");
-    await p.exited;
-    throw new Error("the node did not stop within 60 s of SIGTERM");
-  }
-  if (code !== 0) throw new Error(`the node exited with code ${code}:\n${p.tail()}`);
-}
-
-async function waitFor<T>(what: string, check: () => Promise<T>, timeoutMs: number, everyMs: number, node?: NodeProc): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (node && node.child.exitCode !== null) throw new Error(`the node exited (code ${node.child.exitCode}) while waiting for ${what}:\n${node.tail()}`);
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${node ? `\n${node.tail()}` : ""}`);
-    await sleep(everyMs);
-  }
-}
 
 type ListenerEntry = { api?: string; address?: string | null; port?: number | null; auth?: string; error?: string };
 
@@ -442,9 +331,9 @@ async function single(url: string, init: RequestInit) {
 }
 
 async function benchProvider(provider: Provider) {
-  const database = provider === "sqlite" ? "SQLite" : "PostgreSQL";
+  const database = databaseLabel(provider);
   log(`${provider}: creating a throwaway database`);
-  const t = await createBenchDb(provider);
+  const t = await createBenchDb(provider, { pgPrefix: "jobwarden_bench_api", dirPrefix: "jobwarden-bench-api-db" });
   let dropped = false;
   const drop = async () => {
     if (dropped) return;
@@ -464,7 +353,7 @@ async function benchProvider(provider: Provider) {
 
     log(`${provider}: starting node ${node.name}`);
     const spawnedAt = Date.now();
-    const proc = startNode(node.name, t.url);
+    const proc = startNode(node.name, t.url, HOME);
     let failed = false;
     try {
       const port = await waitSimpleListener(t.db, node.id, spawnedAt, "none", proc);
@@ -510,11 +399,7 @@ async function benchProvider(provider: Provider) {
       failed = true;
       throw err;
     } finally {
-      const stopAt = Date.now();
-      const stopped = stopNode(proc);
-      if (failed) await stopped.catch(() => undefined);
-      else await stopped;
-      log(`  node stopped in ${((Date.now() - stopAt) / 1000).toFixed(1)} s`);
+      await stopNodeAfter(proc, failed);
     }
   } finally {
     await drop();
@@ -524,25 +409,11 @@ async function benchProvider(provider: Provider) {
 // ---------------------------------------------------------------- report
 
 async function machine() {
-  const cpus = os.cpus();
-  const lines = [
-    `- CPU: ${cpus.length} × ${cpus[0]?.model.trim() ?? "?"}`,
-    `- memory: ${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB`,
-    `- OS: ${os.type()} ${os.release()} (${os.arch()})`,
-    `- Node.js ${process.version}; autocannon ${(JSON.parse(readFileSync("node_modules/autocannon/package.json", "utf8")) as { version: string }).version} in the bench process, on the same machine`,
-  ];
-  if (PROVIDERS.includes("sqlite")) {
-    const m = new Database(":memory:");
-    lines.push(`- SQLite ${(m.prepare("SELECT sqlite_version() AS v").get() as { v: string }).v} (better-sqlite3, WAL, synchronous NORMAL)`);
-    m.close();
-  }
+  const lines = [...machineLines(), `- Node.js ${process.version}; autocannon ${packageVersion("autocannon")} in the bench process, on the same machine`];
+  if (PROVIDERS.includes("sqlite")) lines.push(`- SQLite ${sqliteVersion()} (better-sqlite3, WAL, synchronous NORMAL)`);
   if (PROVIDERS.includes("postgresql")) {
-    const c = new pg.Client({ connectionString: PG_URL });
-    await c.connect();
-    const version = (await c.query<{ v: string }>("SELECT version() AS v")).rows[0]!.v.split(" on ")[0]!;
-    const settings = (await c.query<{ name: string; setting: string }>("SELECT name, setting FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit') ORDER BY name")).rows;
-    lines.push(`- ${version}, local (${settings.map((s) => `${s.name}=${s.setting}`).join(", ")})`);
-    await c.end();
+    const { version, settings } = await postgresVersion(["fsync", "synchronous_commit"]);
+    lines.push(`- ${version}, local (${settings.join(", ")})`);
   }
   return lines.join("\n");
 }
@@ -566,7 +437,7 @@ function table() {
 async function cleanup() {
   for (const c of children) c.kill("SIGTERM");
   for (const fn of cleanups.splice(0).reverse()) await fn().catch((err: unknown) => log(`cleanup failed: ${String(err)}`));
-  rmSync(HOME, { recursive: true, force: true });
+  removeTempDirs();
 }
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
@@ -583,7 +454,7 @@ try {
   for (const [k, count] of errorKinds) notes.push(`request errors — ${k}: ${count}`);
   for (const [k, body] of nonOkSamples) notes.push(`non-2xx sample — ${k}: ${body}`);
   const report = [
-    `Command: \`${COMMAND}\`${process.env.BENCH_PG_URL ? " (BENCH_PG_URL set)" : ""}`,
+    `Command: \`${COMMAND}\`${PG_URL_FROM_ENV ? " (BENCH_PG_URL set)" : ""}`,
     "",
     "Machine:",
     await machine(),

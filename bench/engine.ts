@@ -1,4 +1,3 @@
-/* eslint-disable no-restricted-properties */
 /**
  * Engine benchmark (DESIGN §6): throughput and enqueue→start latency of ONE real node process
  * (`node bin/jobwarden.mjs node start`) on a fresh SQLite file and/or a fresh PostgreSQL database,
@@ -13,17 +12,35 @@
  * PostgreSQL server: BENCH_PG_URL (a role that may CREATEDB), default postgresql://postgres@127.0.0.1:54329/postgres.
  * Binds no port; every database, node process and temp folder it makes is removed before it exits.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { randomUUID } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseArgs } from "node:util";
-import Database from "better-sqlite3";
 import pg from "pg";
 import type { Db } from "~/server/db";
+import {
+  type NodeProc,
+  type Provider,
+  PG_URL_FROM_ENV,
+  benchHome,
+  children,
+  createBenchDb,
+  createPgDatabase,
+  databaseLabel,
+  log,
+  machineLines,
+  packageVersion,
+  parseProviders,
+  percentile,
+  postgresVersion,
+  removeTempDirs,
+  sqliteVersion,
+  startNode,
+  stopNodeAfter,
+  waitFor,
+} from "./lib";
 
 const { values: opts } = parseArgs({
   options: {
@@ -38,27 +55,17 @@ const JOBS = Number(opts.jobs);
 const LATENCY_RUNS = Number(opts["latency-runs"]);
 const LATENCY_EVERY_MS = Number(opts["latency-every-ms"]);
 if (![JOBS, LATENCY_RUNS, LATENCY_EVERY_MS].every((n) => Number.isInteger(n) && n > 0)) throw new Error("--jobs, --latency-runs and --latency-every-ms take positive integers");
-if (!["sqlite", "postgresql", "both"].includes(opts.db)) throw new Error("--db sqlite|postgresql|both");
-const PROVIDERS = (opts.db === "both" ? ["sqlite", "postgresql"] : [opts.db]) as ("sqlite" | "postgresql")[];
-const PG_URL = process.env.BENCH_PG_URL || "postgresql://postgres@127.0.0.1:54329/postgres";
+const PROVIDERS = parseProviders(opts.db);
 const MAX_THREADS = 10;
 const WARMUP_RUNS = 10;
 const COMMAND = ["npx tsx bench/engine.ts", ...process.argv.slice(2)].join(" ");
 
-// The app reads its settings once, at import (~/env): point JOBWARDEN_HOME (node folders, session
-// secret, root password file) at a throwaway folder before importing anything from src/.
-const HOME = mkdtempSync(join(os.tmpdir(), "jobwarden-bench-"));
-process.env.JOBWARDEN_HOME = HOME;
-process.env.DATABASE_URL = `file:${join(HOME, "unused.db")}`;
-
-const { createDb } = await import("~/server/db");
+const HOME = benchHome("jobwarden-bench");
 const { initDatabase } = await import("~/server/services/setup/init-database");
 const { createNode } = await import("~/server/services/nodes/create-node");
 const { SYSTEM_ACTOR } = await import("~/server/services/audit/create-audit-event");
 const { enqueueRun } = await import("~/server/services/runs/enqueue-run");
 
-type Provider = "sqlite" | "postgresql";
-type BenchDb = { db: Db; url: string; provider: Provider; drop: () => Promise<void> };
 type Latency = { runs: number; everyMs: number; p50: number; p90: number; p99: number; max: number };
 type Row = {
   database: string;
@@ -77,129 +84,8 @@ type Row = {
 
 const rows: Row[] = [];
 const notes: string[] = [];
-const children = new Set<ChildProcess>();
-const tempDirs = new Set<string>([HOME]);
 
 const load = () => os.loadavg()[0]!.toFixed(1);
-
-function log(msg: string) {
-  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 23)}] ${msg}\n`);
-}
-
-// ---------------------------------------------------------------- throwaway databases
-
-function migrationScripts(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true })
-    .filter((e) => e.isDirectory())
-    .map((e) => e.name)
-    .sort()
-    .map((name) => readFileSync(join(dir, name, "migration.sql"), "utf8"));
-}
-
-/** An empty PostgreSQL database on the bench server; `drop` removes it (WITH FORCE). */
-async function createPgDatabase(prefix: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `${prefix}_${randomUUID().replaceAll("-", "")}`;
-  const admin = new pg.Client({ connectionString: PG_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const url = new URL(PG_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const a = new pg.Client({ connectionString: PG_URL });
-      await a.connect();
-      await a.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await a.end();
-    },
-  };
-}
-
-/** Same as src/test/test-db.ts createTestDb(), but for the provider asked (that one reads TEST_DB once). */
-async function createBenchDb(provider: Provider): Promise<BenchDb> {
-  if (provider === "postgresql") {
-    const { url, drop } = await createPgDatabase("jobwarden_bench");
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    for (const sql of migrationScripts("prisma/postgres/migrations")) await client.query(sql);
-    await client.end();
-    const db = createDb(url);
-    return {
-      db,
-      url,
-      provider,
-      drop: async () => {
-        await db.$disconnect();
-        await drop();
-      },
-    };
-  }
-  const dir = mkdtempSync(join(os.tmpdir(), "jobwarden-bench-db-"));
-  tempDirs.add(dir);
-  const file = join(dir, "bench.db");
-  const sqlite = new Database(file);
-  for (const sql of migrationScripts("prisma/migrations")) sqlite.exec(sql);
-  sqlite.close();
-  const db = createDb(`file:${file}`);
-  return {
-    db,
-    url: `file:${file}`,
-    provider,
-    drop: async () => {
-      await db.$disconnect();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-// ---------------------------------------------------------------- node process
-
-type NodeProc = { child: ChildProcess; tail: () => string; exited: Promise<number | null> };
-
-/** `jobwarden node start` as in src/test/node-process.ts, but with the default clocks (NODE_HEARTBEAT_MS…). */
-function startNode(name: string, databaseUrl: string, extraEnv: Record<string, string> = {}): NodeProc {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of ["NODE_HEARTBEAT_MS", "NODE_STOP_GRACE_MS", "NODE_KILL_GRACE_MS", "LOG_LEVEL", "NODE_ENV"]) delete childEnv[k];
-  Object.assign(childEnv, { DATABASE_URL: databaseUrl, JOBWARDEN_HOME: HOME, ...extraEnv });
-  const child = spawn(process.execPath, ["bin/jobwarden.mjs", "node", "start", "--name", name], { env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
-  children.add(child);
-  let out = "";
-  const keep = (d: Buffer) => {
-    out = (out + d.toString()).slice(-20_000);
-  };
-  child.stdout?.on("data", keep);
-  child.stderr?.on("data", keep);
-  const exited = new Promise<number | null>((resolve) =>
-    child.on("exit", (code) => {
-      children.delete(child);
-      resolve(code);
-    }),
-  );
-  return { child, tail: () => out, exited };
-}
-
-async function stopNode(p: NodeProc) {
-  if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill("SIGTERM");
-  const code = await Promise.race([p.exited, sleep(60_000).then(() => "timeout" as const)]);
-  if (code === "timeout") {
-    p.child.kill("SIGKILL");
-    await p.exited;
-    throw new Error("the node did not stop within 60 s of SIGTERM");
-  }
-  if (code !== 0) throw new Error(`the node exited with code ${code}:\n${p.tail()}`);
-}
-
-async function waitFor<T>(what: string, check: () => Promise<T>, timeoutMs: number, everyMs: number, node?: NodeProc): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (node && node.child.exitCode !== null) throw new Error(`the node exited (code ${node.child.exitCode}) while waiting for ${what}:\n${node.tail()}`);
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${node ? `\n${node.tail()}` : ""}`);
-    await sleep(everyMs);
-  }
-}
 
 async function waitNodeReady(db: Db, nodeId: number, spawnedAt: number, node: NodeProc) {
   await waitFor(
@@ -274,10 +160,6 @@ async function measureThroughput(db: Db, applicationName: string, n: number, nod
   return { throughput: n / ((end - t0) / 1000), enqueueRate: n / (enqueueMs / 1000) };
 }
 
-function percentile(sorted: number[], p: number) {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
-
 /** One run every `everyMs` on an idle node; startedAt - enqueuedAt from History. */
 async function measureLatency(db: Db, applicationName: string, n: number, everyMs: number, node: NodeProc): Promise<Latency> {
   const t0 = performance.now();
@@ -309,7 +191,7 @@ const PAYLOADS: { label: string; applicationName: string; nodeEnv?: Record<strin
 
 async function benchJobwarden(provider: Provider) {
   log(`${provider}: creating a throwaway database`);
-  const t = await createBenchDb(provider);
+  const t = await createBenchDb(provider, { pgPrefix: "jobwarden_bench", dirPrefix: "jobwarden-bench-db" });
   try {
     await initDatabase(t.db, { migrate: false });
     const queue = await t.db.queue.findFirstOrThrow({ where: { isDefault: true } });
@@ -326,7 +208,7 @@ async function benchJobwarden(provider: Provider) {
       for (const p of PAYLOADS) {
         log(`${provider}, poll ${pollingIntervalMs} ms, ${p.label}: starting the node`);
         const spawnedAt = Date.now();
-        const proc = startNode(node.name, t.url, p.nodeEnv);
+        const proc = startNode(node.name, t.url, HOME, p.nodeEnv);
         lockedRetries = 0;
         slowestFailedAttemptMs = 0;
         let failed = false;
@@ -346,17 +228,13 @@ async function benchJobwarden(provider: Provider) {
           log(`  latency: ${LATENCY_RUNS} runs, one every ${everyMs} ms`);
           const latency = await measureLatency(t.db, p.applicationName, LATENCY_RUNS, everyMs, proc);
           log(`  → p50 ${latency.p50} p90 ${latency.p90} p99 ${latency.p99} max ${latency.max} ms`);
-          rows.push({ database: provider === "sqlite" ? "SQLite" : "PostgreSQL", payload: `Jobwarden ${p.label}`, pollMs: String(pollingIntervalMs), runs: JOBS, ...tp, latency, lockedRetries, load: `${loadBefore}→${load()}` });
+          rows.push({ database: databaseLabel(provider), payload: `Jobwarden ${p.label}`, pollMs: String(pollingIntervalMs), runs: JOBS, ...tp, latency, lockedRetries, load: `${loadBefore}→${load()}` });
           if (lockedRetries) notes.push(`${provider}, poll ${pollingIntervalMs} ms, ${p.label}: ${lockedRetries} enqueues failed with SQLITE_BUSY and were retried; the slowest failed attempt took ${slowestFailedAttemptMs.toFixed(0)} ms.`);
         } catch (err) {
           failed = true;
           throw err;
         } finally {
-          const stopAt = Date.now();
-          const stopped = stopNode(proc);
-          if (failed) await stopped.catch(() => undefined);
-          else await stopped;
-          log(`  node stopped in ${((Date.now() - stopAt) / 1000).toFixed(1)} s`);
+          await stopNodeAfter(proc, failed);
         }
       }
     }
@@ -379,7 +257,7 @@ async function countQuery(client: pg.Client, sql: string) {
 /** graphile-worker in this process: concurrency 10, a no-op task; done when its job table is empty. */
 async function benchGraphile(n: number) {
   const { run, Logger } = await import("graphile-worker");
-  const version = (JSON.parse(readFileSync("node_modules/graphile-worker/package.json", "utf8")) as { version: string }).version;
+  const version = packageVersion("graphile-worker");
   const { url, drop } = await createPgDatabase("jobwarden_bench_graphile");
   const probe = new pg.Client({ connectionString: url });
   try {
@@ -410,7 +288,7 @@ async function benchGraphile(n: number) {
 /** pg-boss in this process: 10 workers of batch size 1, a no-op handler; done when no job is left uncompleted. */
 async function benchPgBoss(n: number) {
   const { default: PgBoss } = await import("pg-boss");
-  const version = (JSON.parse(readFileSync("node_modules/pg-boss/package.json", "utf8")) as { version: string }).version;
+  const version = packageVersion("pg-boss");
   const { url, drop } = await createPgDatabase("jobwarden_bench_pgboss");
   const probe = new pg.Client({ connectionString: url });
   try {
@@ -456,24 +334,9 @@ async function compare(name: string, fn: () => Promise<void>) {
 // ---------------------------------------------------------------- report
 
 async function machine() {
-  const cpus = os.cpus();
-  const lines = [
-    `- CPU: ${cpus.length} × ${cpus[0]?.model.trim() ?? "?"}`,
-    `- memory: ${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB`,
-    `- OS: ${os.type()} ${os.release()} (${os.arch()})`,
-    `- Node.js ${process.version}`,
-  ];
-  if (PROVIDERS.includes("sqlite")) {
-    const m = new Database(":memory:");
-    lines.push(`- SQLite ${(m.prepare("SELECT sqlite_version() AS v").get() as { v: string }).v} (better-sqlite3, WAL)`);
-    m.close();
-  }
-  if (PROVIDERS.includes("postgresql")) {
-    const c = new pg.Client({ connectionString: PG_URL });
-    await c.connect();
-    lines.push(`- ${(await c.query<{ v: string }>("SELECT version() AS v")).rows[0]!.v.split(" on ")[0]}, local, default settings`);
-    await c.end();
-  }
+  const lines = [...machineLines(), `- Node.js ${process.version}`];
+  if (PROVIDERS.includes("sqlite")) lines.push(`- SQLite ${sqliteVersion()} (better-sqlite3, WAL)`);
+  if (PROVIDERS.includes("postgresql")) lines.push(`- ${(await postgresVersion()).version}, local, default settings`);
   return lines.join("\n");
 }
 
@@ -495,7 +358,7 @@ function table() {
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
     for (const c of children) c.kill("SIGKILL");
-    for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
+    removeTempDirs();
     process.exit(130);
   });
 }
@@ -509,7 +372,7 @@ try {
     await compare("pg-boss", () => benchPgBoss(JOBS));
   }
   const report = [
-    `Command: \`${COMMAND}\`${process.env.BENCH_PG_URL ? " (BENCH_PG_URL set)" : ""}`,
+    `Command: \`${COMMAND}\`${PG_URL_FROM_ENV ? " (BENCH_PG_URL set)" : ""}`,
     "",
     "Machine:",
     await machine(),
@@ -531,6 +394,6 @@ try {
   process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
 } finally {
   for (const c of children) c.kill("SIGKILL");
-  rmSync(HOME, { recursive: true, force: true });
+  removeTempDirs();
 }
 process.exit(exitCode);

@@ -12,6 +12,7 @@ import { type Permission, hasPermission } from "~/server/auth/permissions";
 import type { Actor } from "~/server/services/audit/create-audit-event";
 import type { Principal } from "~/server/services/auth/get-principal";
 import { AppError } from "~/server/services/errors";
+import { type PollThrottle, consolePollThrottle, getMinRefreshMs } from "./poll-throttle";
 
 /* CONTEXT */
 
@@ -23,11 +24,13 @@ export type InnerContext = {
   /** Origin and Host of the request, to refuse cross-site mutations. */
   origin: string | null;
   host: string | null;
+  /** Set for the console's HTTP requests: repeated queries within the minimum refresh interval are answered from it. */
+  pollThrottle: PollThrottle | null;
 };
 
 /** The context without Next.js: what tests and other callers build with createCaller. */
 export function createInnerTRPCContext(opts: Partial<InnerContext> & { principal: Principal | null }): InnerContext {
-  return { db: defaultDb, fromAddress: null, userAgent: null, origin: null, host: null, ...opts };
+  return { db: defaultDb, fromAddress: null, userAgent: null, origin: null, host: null, pollThrottle: null, ...opts };
 }
 
 export async function createTRPCContext({ headers }: { headers: Headers }): Promise<InnerContext> {
@@ -37,6 +40,7 @@ export async function createTRPCContext({ headers }: { headers: Headers }): Prom
     userAgent: headers.get("user-agent"),
     origin: headers.get("origin"),
     host: headers.get("x-forwarded-host") ?? headers.get("host"),
+    pollThrottle: consolePollThrottle,
   });
 }
 
@@ -90,6 +94,26 @@ const authenticated = t.middleware(({ ctx, next }) => {
   return next({ ctx: { ...ctx, principal: ctx.principal, actor } });
 });
 
+/** Server side of the console's minimum refresh interval (see PollThrottle). */
+const throttled = t.middleware(async ({ ctx, type, path, getRawInput, next }) => {
+  const throttle = ctx.pollThrottle;
+  const userId = ctx.principal?.id;
+  if (!throttle || userId === undefined) return next();
+  if (type !== "query") {
+    const result = await next();
+    throttle.forget(userId);
+    return result;
+  }
+  const key = `${path}\u0000${JSON.stringify(await getRawInput())}`;
+  const minMs = await getMinRefreshMs(ctx.db);
+  const result = await throttle.run(userId, key, minMs, async () => {
+    const r = await next();
+    if (!r.ok) throw r.error;
+    return r;
+  });
+  return result;
+});
+
 /** Anyone, signed in or not. */
 export const publicProcedure = t.procedure.use(appErrors).use(sameOriginMutations);
 
@@ -103,5 +127,5 @@ export function permissionProcedure(permission: Permission) {
       throw new TRPCError({ code: "FORBIDDEN", message: `Permission ${permission} is required` });
     }
     return next();
-  });
+  }).use(throttled);
 }

@@ -7,11 +7,12 @@ import { Skeleton } from "~/components/ui/skeleton";
 import { useTRPC } from "~/trpc/react";
 import { HealthBadge, listenAddress } from "../nodes/_components/health-badge";
 import { formatRelative } from "./format-time";
+import { useRefreshInterval } from "./live-refresh";
 
 /** Compact list of the nodes and their health, for the overview page. */
 export function NodesOverview() {
   const trpc = useTRPC();
-  const nodes = useQuery({ ...trpc.node.find.queryOptions(), refetchInterval: 5000 });
+  const nodes = useQuery({ ...trpc.node.find.queryOptions(), refetchInterval: useRefreshInterval(5000) });
 
   if (nodes.isPending) {
     return (

@@ -1,4 +1,4 @@
-import { TRPCError } from "@trpc/server";
+import type { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderSecurityReport } from "~/security/report-markdown";
 import { initDatabase } from "~/server/services/setup/init-database";

@@ -10,12 +10,12 @@ import { FailingJobDefs } from "./failing-jobdefs";
 import { QueuesList } from "./queues-list";
 import { RunsChart } from "./runs-chart";
 import { StatTile } from "./stat-tile";
+import { useRefreshInterval } from "../live-refresh";
 
 /** Live counts, the runs chart, the failing job definitions and the queues; refreshed every 5 s. */
 export function Overview() {
   const trpc = useTRPC();
-  // refetchIntervalInBackground defaults to false: polling pauses while the tab is hidden.
-  const overview = useQuery({ ...trpc.stats.overview.queryOptions(), refetchInterval: 5000 });
+  const overview = useQuery({ ...trpc.stats.overview.queryOptions(), refetchInterval: useRefreshInterval(5000) });
 
   if (overview.isPending) {
     return (

@@ -9,6 +9,7 @@ import { DataTable } from "~/components/ui/data-table";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
 import { formatDateTime, formatRelative } from "../../_components/format-time";
 import { HealthBadge, listenAddress } from "./health-badge";
+import { useRefreshInterval } from "../../_components/live-refresh";
 
 type NodeRow = RouterOutputs["node"]["find"][number];
 
@@ -76,8 +77,7 @@ const columns: ColumnDef<NodeRow>[] = [
 
 export function NodesTable() {
   const trpc = useTRPC();
-  // refetchIntervalInBackground defaults to false: polling pauses while the tab is hidden.
-  const nodes = useQuery({ ...trpc.node.find.queryOptions(), refetchInterval: 5000 });
+  const nodes = useQuery({ ...trpc.node.find.queryOptions(), refetchInterval: useRefreshInterval(5000) });
 
   if (nodes.isError) {
     return (

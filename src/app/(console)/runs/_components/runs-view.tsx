@@ -18,6 +18,7 @@ import { FilterBar } from "./filter-bar";
 import { ACTIONS, ACTIVE_ACTIONS, HISTORY_ACTIONS, type RunAction, useRunAction } from "./run-actions";
 import { type RunFilters, type RunsTab, parseFilters, parseTab, toFindInput, toSearchParams } from "./search-params";
 import { StateBadge } from "./state-badge";
+import { useRefreshInterval } from "../../_components/live-refresh";
 
 type RunRow = RouterOutputs["run"]["find"]["items"][number];
 
@@ -71,11 +72,11 @@ export function RunsView({ canAct }: { canAct: boolean }) {
   const [pending, setPending] = useState<RunAction | null>(null);
   const actions = useRunAction(() => setSelected(new Set()));
 
+  const refreshInterval = useRefreshInterval(3000);
   const runs = useInfiniteQuery({
     ...trpc.run.find.infiniteQueryOptions(input, { getNextPageParam: (last) => last.nextCursor ?? undefined }),
     placeholderData: keepPreviousData,
-    // Live runs change state all the time; TanStack pauses this while the browser tab is hidden.
-    refetchInterval: tab === "active" ? 3000 : false,
+    refetchInterval: tab === "active" ? refreshInterval : false,
   });
   const jobDefs = useQuery({ ...trpc.run.jobDefNames.queryOptions(), staleTime: 60_000 });
   const rows = useMemo(() => runs.data?.pages.flatMap((p) => p.items) ?? [], [runs.data]);

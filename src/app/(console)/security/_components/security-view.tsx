@@ -18,6 +18,7 @@ import { FindingsList, type SourcedFinding } from "./findings-list";
 import { API_LABEL } from "./format";
 import { NodeControls, type PendingChange, type SecurityNode } from "./node-controls";
 import { RiskBadge, RiskCounts, SecurityHealthBadge } from "./risk-badge";
+import { useRefreshInterval } from "../../_components/live-refresh";
 
 const REFRESH_MS = 2000;
 
@@ -209,8 +210,7 @@ function LoadingCards() {
 export function SecurityView({ canEdit }: { canEdit: boolean }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  // refetchIntervalInBackground defaults to false: polling pauses while the tab is hidden.
-  const security = useQuery({ ...trpc.security.get.queryOptions(), refetchInterval: REFRESH_MS });
+  const security = useQuery({ ...trpc.security.get.queryOptions(), refetchInterval: useRefreshInterval(REFRESH_MS) });
   const data = security.data;
   const [pending, setPending] = useState<PendingChange | null>(null);
   const [confirming, setConfirming] = useState(false);

@@ -5,6 +5,7 @@ import { useQuery } from "@tanstack/react-query";
 import { Download } from "lucide-react";
 import { Button } from "~/components/ui/button";
 import { cn } from "~/lib/utils";
+import { useRefreshInterval } from "../../../_components/live-refresh";
 
 /** The viewer shows this many bytes from the end of the log. */
 const TAIL_BYTES = 64 * 1024;
@@ -33,10 +34,11 @@ const formatBytes = (n: number) => (n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(
  */
 export function LogViewer({ id, live }: { id: number; live: boolean }) {
   const [stream, setStream] = useState<"stdout" | "stderr">("stdout");
+  const refreshInterval = useRefreshInterval(2000);
   const log = useQuery({
     queryKey: ["run-log", id, stream],
     queryFn: () => fetchTail(id, stream),
-    refetchInterval: live ? 2000 : false,
+    refetchInterval: live ? refreshInterval : false,
   });
   const pre = useRef<HTMLPreElement>(null);
   const following = useRef(true);

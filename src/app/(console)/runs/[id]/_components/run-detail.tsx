@@ -13,6 +13,7 @@ import { formatDateTime } from "../../../_components/format-time";
 import { StateBadge } from "../../_components/state-badge";
 import { LogViewer } from "./log-viewer";
 import { RunDetailActions } from "./run-detail-actions";
+import { useRefreshInterval } from "../../../_components/live-refresh";
 
 const TAG_LABELS = {
   user: "User",
@@ -43,9 +44,10 @@ const formatSize = (n: number) => (n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n
 /** Everything about one run; refreshed every 2 s while it is live. */
 export function RunDetail({ id, canAct, canLogs, canFiles }: { id: number; canAct: boolean; canLogs: boolean; canFiles: boolean }) {
   const trpc = useTRPC();
+  const refreshInterval = useRefreshInterval(2000);
   const run = useQuery({
     ...trpc.run.get.queryOptions({ id }),
-    refetchInterval: (q) => (q.state.data?.live === false || q.state.error ? false : 2000),
+    refetchInterval: (q) => (q.state.data?.live === false || q.state.error ? false : refreshInterval),
   });
 
   if (run.isPending) return <Skeleton className="h-64 w-full" />;

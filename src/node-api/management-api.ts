@@ -4,7 +4,8 @@ import { z } from "zod";
 import { JOBWARDEN_VERSION } from "~/version";
 import { createAuditEvent } from "~/server/services/audit/create-audit-event";
 import { killRun } from "~/server/services/runs/instruct-run";
-import { setMappingEnabled, updateNode } from "~/server/services/nodes/update-node";
+import { updateNode } from "~/server/services/nodes/update-node";
+import { setMappingEnabled } from "~/server/services/queues/mappings";
 import type { ApiOptions, EngineView } from "./types";
 
 function lateJobs(engine: EngineView, now = Date.now()) {

@@ -52,14 +52,3 @@ export async function updateNode(db: Db, { actor, id, changes, confirmExposure =
     return after;
   });
 }
-
-/** Enables or disables one queue mapping (a poller), audited. */
-export async function setMappingEnabled(db: Db, { actor, id, enabled }: { actor: Actor; id: number; enabled: boolean }) {
-  return db.$transaction(async (tx) => {
-    const before = await tx.queueMapping.findUnique({ where: { id } });
-    if (!before) throw new AppError("NOT_FOUND", `No queue mapping with id ${id}`);
-    const after = await tx.queueMapping.update({ where: { id }, data: { enabled } });
-    await createAuditEvent(tx, { actor, action: "qmapping.update", objectType: "qmapping", objectId: id, before: { enabled: before.enabled }, after: { enabled } });
-    return after;
-  });
-}

@@ -5,7 +5,8 @@ import { AppError } from "~/server/services/errors";
 import { endRunInTx } from "~/server/services/runs/end-run";
 import { setRunPosition, setRunQueue } from "~/server/services/runs/instruct-run";
 
-const WAITING: JobState[] = ["SUBMITTED", "SCHEDULED", "HOLDED"];
+/** Runs waiting in a queue: what clearing it cancels. */
+export const WAITING: JobState[] = ["SUBMITTED", "SCHEDULED", "HOLDED"];
 
 export type QueueStatus = "RUNNING" | "PARTIALLY_RUNNING" | "PAUSED";
 

@@ -1,0 +1,60 @@
+import { z } from "zod";
+import { createTRPCRouter, permissionProcedure } from "~/server/api/trpc";
+import { clearQueue, pauseQueue, resumeQueue } from "~/server/services/queues/queue-actions";
+import {
+  ZQueueDescriptionSchema,
+  ZQueueNameSchema,
+  createQueue,
+  deleteQueue,
+  findQueueSummaries,
+  getQueueSummary,
+  updateQueue,
+} from "~/server/services/queues/queues";
+
+const ZQueueIdSchema = z.object({ id: z.number().int().positive() });
+
+export const ZCreateQueueRequestSchema = z.object({
+  name: ZQueueNameSchema,
+  description: ZQueueDescriptionSchema.optional(),
+  isDefault: z.boolean().optional(),
+});
+
+export const ZUpdateQueueRequestSchema = z.object({
+  id: z.number().int().positive(),
+  name: ZQueueNameSchema.optional(),
+  description: ZQueueDescriptionSchema.optional(),
+  isDefault: z.boolean().optional(),
+});
+
+/** JQM's /q: queues with their mappings, status and counts; pause, resume and clear. */
+export const queueRouter = createTRPCRouter({
+  find: permissionProcedure("queue:read").query(({ ctx }) => findQueueSummaries(ctx.db)),
+
+  get: permissionProcedure("queue:read")
+    .input(ZQueueIdSchema)
+    .query(({ ctx, input }) => getQueueSummary(ctx.db, input.id)),
+
+  create: permissionProcedure("queue:create")
+    .input(ZCreateQueueRequestSchema)
+    .mutation(({ ctx, input }) => createQueue(ctx.db, { actor: ctx.actor, ...input })),
+
+  update: permissionProcedure("queue:update")
+    .input(ZUpdateQueueRequestSchema)
+    .mutation(({ ctx, input }) => updateQueue(ctx.db, { actor: ctx.actor, ...input })),
+
+  delete: permissionProcedure("queue:delete")
+    .input(ZQueueIdSchema)
+    .mutation(({ ctx, input }) => deleteQueue(ctx.db, { actor: ctx.actor, id: input.id })),
+
+  pause: permissionProcedure("queue:update")
+    .input(ZQueueIdSchema)
+    .mutation(({ ctx, input }) => pauseQueue(ctx.db, { actor: ctx.actor, queueId: input.id })),
+
+  resume: permissionProcedure("queue:update")
+    .input(ZQueueIdSchema)
+    .mutation(({ ctx, input }) => resumeQueue(ctx.db, { actor: ctx.actor, queueId: input.id })),
+
+  clear: permissionProcedure("queue:update")
+    .input(ZQueueIdSchema)
+    .mutation(({ ctx, input }) => clearQueue(ctx.db, { actor: ctx.actor, queueId: input.id })),
+});

@@ -1,6 +1,7 @@
 import Fastify from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SYSTEM_ACTOR } from "~/server/services/audit/create-audit-event";
+import { createApiToken } from "~/server/services/auth/api-tokens";
 import { initDatabase } from "~/server/services/setup/init-database";
 import { createUser } from "~/server/services/users/create-user";
 import { type TestDb, createTestDb } from "~/test/test-db";
@@ -59,6 +60,38 @@ describe("registerAuth", () => {
     const forbidden = await a.inject({ method: "POST", url: "/create", remoteAddress: "10.1.2.3", headers: basic("carl", password) });
     expect(forbidden.statusCode).toBe(403);
     expect(forbidden.json().message).toBe("Permission job_instance:create is required");
+  });
+
+  it("accepts a bearer API token in basic mode, limited to its scopes, and refuses an expired or revoked one", async () => {
+    const a = app({ mode: "basic", anonymousOnNetwork: false });
+    const inAMinute = () => new Date(Date.now() + 60_000);
+    const mint = (scopes: string[]) => createApiToken(t.db, { actor: SYSTEM_ACTOR, login: "carl", name: "test", scopes, expiresAt: inAMinute() });
+    const read = await mint(["job_instance:read"]);
+    const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+    expect((await a.inject({ url: "/read", remoteAddress: "10.1.2.3", headers: bearer(read.token) })).json()).toEqual({ who: "carl" });
+    const outOfScope = await mint(["logs:read"]);
+    const refused = await a.inject({ url: "/read", remoteAddress: "10.1.2.3", headers: bearer(outOfScope.token) });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().message).toBe("Permission job_instance:read is required");
+
+    await t.db.apiToken.update({ where: { id: read.id }, data: { revokedAt: new Date() } });
+    const revoked = await a.inject({ url: "/read", remoteAddress: "10.1.2.3", headers: bearer(read.token) });
+    expect(revoked.statusCode).toBe(401);
+    expect(revoked.json().message).toBe("Unknown, revoked or expired API token");
+    expect(revoked.headers["www-authenticate"]).toMatch(/^Basic/);
+    const expired = await mint(["job_instance:read"]);
+    await t.db.apiToken.update({ where: { id: expired.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    expect((await a.inject({ url: "/read", remoteAddress: "10.1.2.3", headers: bearer(expired.token) })).statusCode).toBe(401);
+    expect((await a.inject({ url: "/read", remoteAddress: "10.1.2.3", headers: bearer("jw_not-a-token") })).statusCode).toBe(401);
+  });
+
+  it("checks bearer tokens in token mode and refuses basic credentials there", async () => {
+    const a = app({ mode: "token", anonymousOnNetwork: false });
+    const { token } = await createApiToken(t.db, { actor: SYSTEM_ACTOR, login: "carl", name: "test", scopes: ["job_instance:read"], expiresAt: new Date(Date.now() + 60_000) });
+    expect((await a.inject({ url: "/read", remoteAddress: "10.1.2.3", headers: { authorization: `Bearer ${token}` } })).json()).toEqual({ who: "carl" });
+    const withPassword = await a.inject({ url: "/read", remoteAddress: "10.1.2.3", headers: basic("carl", password) });
+    expect(withPassword.statusCode).toBe(401);
+    expect(withPassword.headers["www-authenticate"]).toMatch(/^Bearer/);
   });
 
   it("refuses certificate mode without TLS", async () => {

@@ -27,9 +27,16 @@ function unauthorized(reply: FastifyReply, mode: ApiAuthMode, message: string) {
 
 async function identify(db: Db, req: FastifyRequest, mode: ApiAuthMode): Promise<{ userId: number; scopes: string[] | null } | string> {
   const header = req.headers.authorization ?? "";
+  // A bearer API token is accepted in basic mode too: it is stronger than a password (random,
+  // scoped, expiring), and it is how the console fetches files and logs for its signed-in user.
+  const bearer = mode === "basic" || mode === "token" ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+  if (bearer) {
+    const token = await findApiToken(db, bearer[1]!);
+    return token ?? "Unknown, revoked or expired API token";
+  }
   if (mode === "basic") {
     const m = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header);
-    if (!m) return "Basic authentication is required";
+    if (!m) return "Basic authentication (or a bearer API token) is required";
     const decoded = Buffer.from(m[1]!, "base64").toString("utf8");
     const colon = decoded.indexOf(":");
     if (colon < 1) return "Malformed basic credentials";
@@ -52,12 +59,7 @@ async function identify(db: Db, req: FastifyRequest, mode: ApiAuthMode): Promise
       throw e;
     }
   }
-  if (mode === "token") {
-    const m = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!m) return "A bearer API token is required";
-    const token = await findApiToken(db, m[1]!);
-    return token ?? "Unknown, revoked or expired API token";
-  }
+  if (mode === "token") return "A bearer API token is required";
   // certificate: the TLS layer verified the chain against the configured CA; CN = login.
   const socket = req.raw.socket as Partial<TLSSocket>;
   if (!socket.encrypted) return "Client certificate authentication needs TLS";

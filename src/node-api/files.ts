@@ -1,11 +1,9 @@
-import { open, readdir, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { stat } from "node:fs/promises";
 import { create as contentDisposition } from "content-disposition";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Db } from "~/server/db";
 import { createAuditEvent } from "~/server/services/audit/create-audit-event";
 import { runLogFiles, safeFileName } from "~/server/services/runs/run-paths";
-import { ENGINE_LOG_NAME } from "~/engine/engine-log";
 import type { NodeApiNode } from "./types";
 
 function notFound(reply: FastifyReply, message: string) {
@@ -49,25 +47,4 @@ export async function sendRunLog(db: Db, node: NodeApiNode, req: FastifyRequest,
     .header("x-content-type-options", "nosniff")
     .type("text/plain; charset=utf-8")
     .sendFile(file.slice(node.logDir.length + 1), node.logDir);
-}
-
-/** The last `lines` lines of this node's current engine log. */
-export async function tailEngineLog(logDir: string, lines: number): Promise<string> {
-  const files = (await readdir(logDir).catch(() => [] as string[]))
-    .map((f) => ({ f, n: Number(new RegExp(`^${ENGINE_LOG_NAME}\\.(\\d+)\\.log$`).exec(f)?.[1] ?? NaN) }))
-    .filter((x) => Number.isFinite(x.n))
-    .sort((a, b) => b.n - a.n);
-  if (!files[0]) return "";
-  const handle = await open(join(logDir, files[0].f), "r");
-  try {
-    const { size } = await handle.stat();
-    const window = Math.min(size, 4 * 1024 * 1024);
-    const buf = Buffer.alloc(window);
-    await handle.read(buf, 0, window, size - window);
-    const all = buf.toString("utf8").split("\n");
-    if (all.at(-1) === "") all.pop();
-    return all.slice(-lines).join("\n") + "\n";
-  } finally {
-    await handle.close();
-  }
 }

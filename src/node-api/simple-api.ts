@@ -1,7 +1,8 @@
 import type { FastifyPluginAsync } from "fastify";
 import { z } from "zod";
 import { enqueueRun } from "~/server/services/runs/enqueue-run";
-import { sendDeliverable, sendRunLog, tailEngineLog } from "./files";
+import { tailEngineLog } from "~/server/services/nodes/engine-log-tail";
+import { sendDeliverable, sendRunLog } from "./files";
 import type { ApiOptions } from "./types";
 
 const positiveInt = (name: string) =>

@@ -36,7 +36,9 @@ export function NodesOverview() {
         {nodes.data.map((n) => (
           <li key={n.id} className="flex items-center justify-between gap-4 py-2.5 first:pt-0 last:pb-0">
             <div className="min-w-0">
-              <div className="truncate font-medium">{n.name}</div>
+              <Link href={`/nodes/${n.id}`} className="block truncate font-medium underline-offset-4 hover:underline">
+                {n.name}
+              </Link>
               <div className="text-muted-foreground truncate text-xs">
                 <span className="font-mono">{listenAddress(n.host, n.port)}</span> · last seen {formatRelative(n.lastSeenAlive)}
               </div>

@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
 import type { ColumnDef } from "@tanstack/react-table";
 import { CircleAlert } from "lucide-react";
@@ -19,7 +20,9 @@ const columns: ColumnDef<NodeRow>[] = [
     header: "Name",
     cell: ({ row }) => (
       <span className="flex items-center gap-2">
-        <span className="font-medium">{row.original.name}</span>
+        <Link href={`/nodes/${row.original.id}`} className="font-medium underline-offset-4 hover:underline">
+          {row.original.name}
+        </Link>
         {!row.original.enabled ? <Badge variant="outline">disabled</Badge> : null}
         {row.original.stopRequested ? <Badge variant="outline">stopping</Badge> : null}
       </span>

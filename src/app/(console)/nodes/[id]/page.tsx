@@ -1,0 +1,24 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { ArrowLeft } from "lucide-react";
+import { hasPermission } from "~/server/auth/permissions";
+import { requirePermission } from "../../require-permission";
+import { NodeDetail } from "./_components/node-detail";
+
+export const metadata: Metadata = { title: "Node" };
+
+export default async function NodePage({ params }: { params: Promise<{ id: string }> }) {
+  const principal = await requirePermission("node:read");
+  const { id: raw } = await params;
+  if (!/^[1-9]\d{0,9}$/.test(raw) || Number(raw) > 2_147_483_647) notFound();
+  return (
+    <>
+      <Link href="/nodes" className="text-muted-foreground hover:text-foreground inline-flex items-center gap-1 text-sm">
+        <ArrowLeft className="size-4" aria-hidden="true" />
+        Nodes
+      </Link>
+      <NodeDetail id={Number(raw)} canEdit={hasPermission(principal.permissions, "node:update")} />
+    </>
+  );
+}

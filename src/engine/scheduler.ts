@@ -1,6 +1,7 @@
-import { Cron } from "croner";
+import type { Cron } from "croner";
 import type { Logger } from "pino";
 import type { Db } from "~/server/db";
+import { createCron } from "~/server/services/jobdefs/cron";
 import { enqueueRun, notifyEnqueued } from "~/server/services/runs/enqueue-run";
 
 /** SCHEDULED runs whose runAfter has come become SUBMITTED (any node may do it: the update is guarded). */
@@ -69,7 +70,7 @@ export async function fireDueSchedules(db: Db, log: Logger, now = new Date()): P
   for (const s of schedules) {
     let cron: Cron;
     try {
-      cron = new Cron(s.cronExpression, { paused: true });
+      cron = createCron(s.cronExpression);
     } catch (err) {
       log.error({ err, schedule: s.id }, `invalid cron expression ${JSON.stringify(s.cronExpression)}`);
       continue;

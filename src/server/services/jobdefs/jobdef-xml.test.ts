@@ -1,0 +1,209 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { initDatabase } from "~/server/services/setup/init-database";
+import { type TestDb, createTestDb } from "~/test/test-db";
+import { createJobDef } from "./create-jobdef";
+import { listJobDefs } from "./get-jobdef";
+import { createJobSchedule } from "./job-schedules";
+import { exportJobDefsXml, importJobDefsXml, parseJobDefsXml } from "./jobdef-xml";
+import { updateJobDef } from "./update-jobdef";
+
+const actor = { userId: null, login: "tester", fromAddress: "127.0.0.1" };
+
+let source: TestDb;
+let target: TestDb;
+beforeAll(async () => {
+  [source, target] = await Promise.all([createTestDb(), createTestDb()]);
+  await initDatabase(source.db, { migrate: false });
+  await initDatabase(target.db, { migrate: false });
+});
+afterAll(async () => {
+  await source.drop();
+  await target.drop();
+});
+
+/** What a user compares between two databases: everything but ids, dates and computed values. */
+async function definitions(db: TestDb["db"]) {
+  return (await listJobDefs(db)).map(({ id: _i, createdAt: _c, updatedAt: _u, schedules, ...jd }) => ({
+    ...jd,
+    schedules: schedules.map(({ id: _s, lastFiredAt: _l, nextRunAt: _n, ...s }) => s),
+  }));
+}
+
+function descriptor(jobDefinition: string, { pathType = "DEFAULTSHELLCOMMAND", path = "echo hi", extra = "" } = {}) {
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<jqm>
+  <jar>
+    <path>${path}</path>
+    <pathType>${pathType}</pathType>
+    <jobdefinitions>
+      <jobDefinition>${jobDefinition}</jobDefinition>
+    </jobdefinitions>
+  </jar>${extra}
+</jqm>`;
+}
+
+async function importFailure(db: TestDb["db"], xml: string): Promise<string> {
+  const before = { jds: await db.jobDef.count(), queues: await db.queue.count(), audit: await db.auditEvent.count() };
+  let message = "imported";
+  try {
+    await importJobDefsXml(db, { actor, xml });
+  } catch (e) {
+    expect(e).toMatchObject({ code: "BAD_REQUEST" });
+    message = (e as Error).message;
+  }
+  expect({ jds: await db.jobDef.count(), queues: await db.queue.count(), audit: await db.auditEvent.count() }).toEqual(before);
+  return message;
+}
+
+describe("JQM deployment descriptor", () => {
+  it("round-trips: export, then import into a fresh database, gives the same definitions", async () => {
+    await source.db.queue.create({ data: { name: "batch" } });
+    await createJobDef(source.db, {
+      actor,
+      jobDef: {
+        applicationName: "Billing <&> 'quoted'",
+        description: 'Line one\nline "two" & more',
+        queueName: "batch",
+        payloadType: "shell",
+        path: 'test -n "$1" && echo "<done>"',
+        parameters: { "1_first": "a & b", "2_second": "<x/>" },
+        highlander: true,
+        canBeRestarted: false,
+        priority: 7,
+        enabled: false,
+        alertAfterSeconds: 600,
+        application: "Finance",
+        module: "Invoices",
+        keyword1: "k1",
+        keyword2: "k2",
+        keyword3: "k3",
+      },
+    });
+    const exe = await createJobDef(source.db, {
+      actor,
+      jobDef: { applicationName: "Exe", queueName: "DEFAULT", payloadType: "exec", path: "/bin/sleep", parameters: { s: "1" }, alertAfterSeconds: 90 },
+    });
+    await createJobSchedule(source.db, { actor, jobDefId: exe.id, schedule: { cronExpression: "*/5 * * * *", queueName: "batch", priority: 3, parameters: { p: "q" } } });
+    await createJobSchedule(source.db, { actor, jobDefId: exe.id, schedule: { cronExpression: "0 12 * * MON", enabled: false } });
+    await createJobDef(source.db, { actor, jobDef: { applicationName: "NodeJob", queueName: "DEFAULT", payloadType: "node", path: "jobs/report.mjs" } });
+
+    const { xml, count } = await exportJobDefsXml(source.db);
+    expect(count).toBe(6);
+    expect(xml).toContain("<pathType>DEFAULTSHELLCOMMAND</pathType>");
+    expect(xml).toContain("<pathType>DIRECTEXECUTABLE</pathType>");
+    expect(xml).toContain("<pathType>NODEMODULE</pathType>");
+    expect(xml).toContain("<reasonableRuntimeLimitMinute>10</reasonableRuntimeLimitMinute>");
+    expect(xml).toContain("<name>Billing &lt;&amp;&gt; &apos;quoted&apos;</name>");
+
+    const result = await importJobDefsXml(target.db, { actor, xml });
+    expect(result.queuesCreated).toEqual(["batch"]);
+    expect(result.updated).toEqual([]);
+    expect(result.created).toHaveLength(3);
+    expect(result.unchanged.sort()).toEqual(["DemoEcho", "DemoReport", "DemoSleep"]);
+    expect(await definitions(target.db)).toEqual(await definitions(source.db));
+    const queueAudit = await target.db.auditEvent.findFirst({ where: { action: "queue.create", objectType: "queue", login: "tester" } });
+    expect(queueAudit?.after).toMatchObject({ name: "batch" });
+
+    // Idempotent: a second import changes nothing and audits nothing.
+    const audits = await target.db.auditEvent.count();
+    const again = await importJobDefsXml(target.db, { actor, xml });
+    expect(again).toMatchObject({ created: [], updated: [], queuesCreated: [] });
+    expect(again.unchanged).toHaveLength(6);
+    expect(await target.db.auditEvent.count()).toBe(audits);
+  });
+
+  it("exports one definition by name and refuses an unknown one", async () => {
+    const { xml, count } = await exportJobDefsXml(source.db, { name: "DemoSleep" });
+    expect(count).toBe(1);
+    expect(xml).toContain("<name>DemoSleep</name>");
+    expect(xml).not.toContain("DemoEcho");
+    await expect(exportJobDefsXml(source.db, { name: "Nope" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
+  it("imports a JQM file as JQM does: upsert by name, default queue, other1 as keyword1, minutes as seconds", async () => {
+    const xml = descriptor(`
+        <name>JqmShell</name>
+        <description>From JQM</description>
+        <canBeRestarted>true</canBeRestarted>
+        <javaClassName></javaClassName>
+        <maxTimeRunning>5</maxTimeRunning>
+        <module>mod</module>
+        <other1>legacy</other1>
+        <reasonableRuntimeLimitMinute>3</reasonableRuntimeLimitMinute>
+        <highlander>false</highlander>
+        <parameters><parameter><key>x</key><value>1</value></parameter></parameters>`);
+    expect(await importJobDefsXml(target.db, { actor, xml })).toMatchObject({ created: ["JqmShell"] });
+    const [jd] = (await listJobDefs(target.db, { names: ["JqmShell"] }))!;
+    expect(jd).toMatchObject({ queueName: "DEFAULT", payloadType: "shell", path: "echo hi", module: "mod", keyword1: "legacy", alertAfterSeconds: 180, parameters: { x: "1" } });
+
+    // Re-import with a change: updated, audited; enabled (absent from JQM files) is kept.
+    await updateJobDef(target.db, { actor, id: jd!.id, changes: { enabled: false } });
+    const changed = xml.replace("<module>mod</module>", "<module>mod2</module>");
+    expect(await importJobDefsXml(target.db, { actor, xml: changed })).toMatchObject({ updated: ["JqmShell"] });
+    const [after] = await listJobDefs(target.db, { names: ["JqmShell"] });
+    expect(after).toMatchObject({ module: "mod2", enabled: false });
+    const event = await target.db.auditEvent.findFirstOrThrow({ where: { objectType: "jd", objectId: String(jd!.id), action: "jd.update" }, orderBy: { id: "desc" } });
+    expect(event.before).toEqual({ applicationName: "JqmShell", module: "mod" });
+    expect(event.after).toEqual({ applicationName: "JqmShell", module: "mod2" });
+  });
+
+  it("refuses Java and PowerShell payloads, naming the job definition, and writes nothing", async () => {
+    for (const pathType of ["FS", "MAVEN", "MEMORY", "POWERSHELLCOMMAND"]) {
+      const message = await importFailure(target.db, descriptor("<name>JavaJob</name><javaClassName>com.x.Main</javaClassName>", { pathType, path: "x.jar" }));
+      expect(message).toContain(`Job definition JavaJob: pathType ${pathType}`);
+      expect(message).toContain("which Jobwarden does not run");
+    }
+    const noType = descriptor("<name>Implicit</name>").replace("<pathType>DEFAULTSHELLCOMMAND</pathType>", "");
+    expect(await importFailure(target.db, noType)).toContain("pathType FS (the default when <pathType> is absent) is a Java jar");
+  });
+
+  it("is all or nothing: one bad definition and none is written, not even its queue", async () => {
+    const xml = `<jqm>
+      <jar><path>echo ok</path><pathType>DEFAULTSHELLCOMMAND</pathType><jobdefinitions>
+        <jobDefinition><name>GoodOne</name><queue>brand-new-queue</queue></jobDefinition>
+      </jobdefinitions></jar>
+      <jar><path>lib.jar</path><pathType>MAVEN</pathType><jobdefinitions>
+        <jobDefinition><name>BadOne</name></jobDefinition>
+      </jobdefinitions></jar>
+    </jqm>`;
+    const message = await importFailure(target.db, xml);
+    expect(message).toMatch(/^Nothing was imported: Job definition BadOne: pathType MAVEN/);
+    expect(await target.db.queue.findUnique({ where: { name: "brand-new-queue" } })).toBeNull();
+  });
+
+  it("refuses unknown elements, bad values and malformed XML with the element at fault", async () => {
+    expect(await importFailure(target.db, descriptor("<name>A</name><colour>red</colour>"))).toContain(
+      "<jar> #1 › <jobdefinitions> › <jobDefinition> #1: unknown element <colour>",
+    );
+    expect(await importFailure(target.db, descriptor("<name>A</name><highlander>yes</highlander>"))).toContain("<highlander> must be true or false, not \"yes\"");
+    expect(await importFailure(target.db, descriptor("<name>A</name><keyword1>" + "k".repeat(51) + "</keyword1>"))).toContain("(A): keyword1: At most 50 characters");
+    expect(await importFailure(target.db, descriptor("<name>A</name><schedules><schedule><cron>61 * * * *</cron></schedule></schedules>"))).toContain(
+      "<schedule> #1: cronExpression: Invalid cron expression: Invalid value for minute: 61",
+    );
+    expect(await importFailure(target.db, descriptor("<name>A</name><parameters><parameter><key>k</key></parameter><parameter><key>k</key></parameter></parameters>"))).toContain(
+      "parameter k is given twice",
+    );
+    expect(await importFailure(target.db, descriptor("<name>Dup</name></jobDefinition><jobDefinition><name>Dup</name>"))).toContain("the name Dup is used twice");
+    expect(await importFailure(target.db, descriptor("<description>no name</description>"))).toContain("<jobDefinition> #1: needs a <name>");
+    expect(await importFailure(target.db, descriptor("<name>Ctx</name><executionContext>cl1</executionContext>"))).toContain("Java class loader");
+    expect(await importFailure(target.db, descriptor("<name>A</name>", { extra: "<context><name>cl</name></context>" }))).toContain("<context>");
+    expect(await importFailure(target.db, "<jqm><jar><path>x</jar></jqm>")).toMatch(/malformed XML at line 1, column \d+: .*closing tag/);
+    expect(await importFailure(target.db, "<queues/>")).toContain("the root element must be <jqm>, found <queues>");
+    expect(await importFailure(target.db, "")).toContain("the file is empty");
+    expect(await importFailure(target.db, "<jqm/>")).toContain("<jqm>: has no <jar>");
+  });
+
+  it("refuses DOCTYPE declarations (no entity expansion) and files over 1 MB", async () => {
+    const bomb = `<?xml version="1.0"?><!DOCTYPE jqm [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>${descriptor("<name>&b;</name>")}`;
+    expect(await importFailure(target.db, bomb)).toContain("DOCTYPE");
+    const xxe = `<?xml version="1.0"?><!DOCTYPE jqm [<!ENTITY x SYSTEM "file:///etc/passwd">]><jqm/>`;
+    expect(await importFailure(target.db, xxe)).toContain("DOCTYPE");
+    const huge = descriptor(`<name>Big</name><description>${"x".repeat(1_000_001)}</description>`);
+    expect(await importFailure(target.db, huge)).toContain("larger than 1 MB");
+  });
+
+  it("decodes the standard entities and character references", () => {
+    const [p] = parseJobDefsXml(descriptor("<name>Ent</name><description>a &amp;&amp; b &lt;c&gt; &#65;&#x42; <![CDATA[<raw & text>]]></description>"));
+    expect(p!.jobDef.description).toBe("a && b <c> AB<raw & text>");
+  });
+});

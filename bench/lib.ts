@@ -18,9 +18,13 @@ import type { Db } from "~/server/db";
 
 export type Provider = "sqlite" | "postgresql";
 
-/** A role that may CREATEDB (scripts/pg-local.sh start). */
-export const PG_URL = process.env.BENCH_PG_URL || "postgresql://postgres@127.0.0.1:54329/postgres";
+/** A role that may CREATEDB (scripts/pg-local.sh start); BENCH_PG_URL, or setPgUrl() from a flag. */
+let PG_URL = process.env.BENCH_PG_URL || "postgresql://postgres@127.0.0.1:54329/postgres";
 export const PG_URL_FROM_ENV = Boolean(process.env.BENCH_PG_URL);
+
+export function setPgUrl(url: string) {
+  PG_URL = url;
+}
 
 /** `--db sqlite|postgresql|both` → the providers to measure, in that order. */
 export function parseProviders(db: string): Provider[] {

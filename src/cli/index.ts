@@ -1,3 +1,4 @@
+import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
 import { BUILT_IN_ROLES } from "~/server/auth/permissions";
 import { db } from "~/server/db";
@@ -6,6 +7,7 @@ import { AppError } from "~/server/services/errors";
 import { createNode, ZNodeNameSchema } from "~/server/services/nodes/create-node";
 import { findNodes } from "~/server/services/nodes/find-nodes";
 import { findRoles } from "~/server/services/roles/find-roles";
+import { XML_MAX_BYTES, exportJobDefsXml, importJobDefsXml } from "~/server/services/jobdefs/jobdef-xml";
 import { initDatabase } from "~/server/services/setup/init-database";
 import { createUser } from "~/server/services/users/create-user";
 import { findUsers } from "~/server/services/users/find-users";
@@ -179,6 +181,37 @@ token
   .action(async (opts: { user: string; scope: string[]; name: string; days: number }) => {
     const t = await createApiToken(db, { actor: SYSTEM_ACTOR, login: opts.user, name: opts.name, scopes: opts.scope, expiresAt: new Date(Date.now() + opts.days * 86_400_000) });
     console.log(`Token for ${opts.user} (${opts.scope.join(", ")}), expires ${t.expiresAt.toISOString()} — shown once:\n${t.token}`);
+  });
+
+const jobdef = program.command("jobdef").description("job definitions as JQM XML deployment descriptors");
+jobdef
+  .command("import")
+  .argument("<file>", "deployment descriptor (JQM res.xsd format, at most 1 MB)")
+  .description("create or update the job definitions of a file (all or nothing; queues created if missing)")
+  .action(async (file: string) => {
+    let xml: string;
+    try {
+      if (statSync(file).size > XML_MAX_BYTES) throw new AppError("BAD_REQUEST", `${file} is larger than 1 MB`);
+      xml = readFileSync(file, "utf8");
+    } catch (e) {
+      throw e instanceof AppError ? e : new AppError("BAD_REQUEST", `Cannot read ${file}: ${(e as Error).message}`);
+    }
+    const r = await importJobDefsXml(db, { actor: SYSTEM_ACTOR, xml });
+    console.log(`Imported ${file}: ${r.created.length} created, ${r.updated.length} updated, ${r.unchanged.length} unchanged`);
+    for (const [what, names] of [["created", r.created], ["updated", r.updated], ["queue created", r.queuesCreated]] as const) {
+      for (const name of names) console.log(`  ${what}: ${name}`);
+    }
+  });
+jobdef
+  .command("export")
+  .option("-n, --name <name>", "only this job definition")
+  .option("-o, --output <file>", "write to this file instead of standard output")
+  .description("write job definitions as a deployment descriptor")
+  .action(async (opts: { name?: string; output?: string }) => {
+    const { xml, count } = await exportJobDefsXml(db, { name: opts.name });
+    if (!opts.output) return void process.stdout.write(xml);
+    writeFileSync(opts.output, xml);
+    console.error(`Exported ${count} job definition${count === 1 ? "" : "s"} to ${opts.output}`);
   });
 
 program.addCommand(pkiCommand());

@@ -113,7 +113,8 @@ export async function exportJobDefsXml(db: Db, { name }: { name?: string } = {})
     '<?xml version="1.0" encoding="UTF-8"?>\n' +
     "<!-- Jobwarden job definitions: a JQM deployment descriptor (res.xsd). pathType NODEMODULE and the elements\n" +
     "     priority, enabled, alertAfterSeconds and schedules are Jobwarden additions. -->\n" +
-    body;
+    body.trimEnd() +
+    "\n";
   return { xml, count: jobDefs.length };
 }
 

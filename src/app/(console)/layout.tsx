@@ -16,6 +16,8 @@ const NAV: (NavItem & { permission?: Permission })[] = [
   { href: "/", label: "Home", icon: "home" },
   { href: "/runs", label: "Runs", icon: "runs", permission: "job_instance:read" },
   { href: "/nodes", label: "Nodes", icon: "nodes", permission: "node:read" },
+  { href: "/queues", label: "Queues", icon: "queues", permission: "queue:read" },
+  { href: "/parameters", label: "Parameters", icon: "parameters", permission: "prm:read" },
   { href: "/users", label: "Users", icon: "users", permission: "user:read" },
   { href: "/roles", label: "Roles", icon: "roles", permission: "role:read" },
   { href: "/security", label: "Security", icon: "security", permission: "security:read" },

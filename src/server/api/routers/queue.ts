@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { createTRPCRouter, permissionProcedure } from "~/server/api/trpc";
+import { hasPermission } from "~/server/auth/permissions";
 import { clearQueue, pauseQueue, resumeQueue } from "~/server/services/queues/queue-actions";
 import {
   ZQueueDescriptionSchema,
@@ -26,13 +27,20 @@ export const ZUpdateQueueRequestSchema = z.object({
   isDefault: z.boolean().optional(),
 });
 
+/** The mappings (which nodes poll the queue) need qmapping:read; status and counts do not. */
+function withMappingsIf<Q extends { mappings: unknown[] }>(permissions: readonly string[], queue: Q) {
+  return { ...queue, mappings: hasPermission(permissions, "qmapping:read") ? queue.mappings : null };
+}
+
 /** JQM's /q: queues with their mappings, status and counts; pause, resume and clear. */
 export const queueRouter = createTRPCRouter({
-  find: permissionProcedure("queue:read").query(({ ctx }) => findQueueSummaries(ctx.db)),
+  find: permissionProcedure("queue:read").query(async ({ ctx }) =>
+    (await findQueueSummaries(ctx.db)).map((q) => withMappingsIf(ctx.principal.permissions, q)),
+  ),
 
   get: permissionProcedure("queue:read")
     .input(ZQueueIdSchema)
-    .query(({ ctx, input }) => getQueueSummary(ctx.db, input.id)),
+    .query(async ({ ctx, input }) => withMappingsIf(ctx.principal.permissions, await getQueueSummary(ctx.db, input.id))),
 
   create: permissionProcedure("queue:create")
     .input(ZCreateQueueRequestSchema)

@@ -36,7 +36,7 @@ test("an admin watches node1, turns its REST API on live, and pauses and resumes
   await login(page, "root", rootPassword());
   await openNode(page, "node1");
   await expect(page.getByText("alive", { exact: true }), node?.output()).toBeVisible({ timeout: 20_000 });
-  await expect(page.getByRole("row").filter({ hasText: "polling" })).toHaveCount(1);
+  await expect(page.getByRole("cell", { name: "polling", exact: true })).toHaveCount(1);
   await expect(page.getByLabel("Engine log")).toContainText("node node1 started", { timeout: 15_000 });
 
   const params = form(page, "node1");
@@ -46,13 +46,12 @@ test("an admin watches node1, turns its REST API on live, and pauses and resumes
   // The node reopens its listener: the measured listeners now include the client API.
   await expect(page.getByRole("listitem").filter({ hasText: /^client/ })).toBeVisible({ timeout: 20_000 });
 
-  await page.getByRole("button", { name: "Pause" }).click();
-  await page.getByRole("alertdialog").getByRole("button", { name: "Pause" }).click();
+  await page.getByRole("button", { name: "Pause", exact: true }).click();
+  await page.getByRole("alertdialog").getByRole("button", { name: "Pause", exact: true }).click();
   await expect(page.getByText("paused", { exact: true }).first()).toBeVisible();
-  await expect(page.getByRole("row").filter({ hasText: "polling" })).toHaveCount(1);
-  await page.getByRole("button", { name: "Resume" }).click();
-  await page.getByRole("alertdialog").getByRole("button", { name: "Resume" }).click();
-  await expect(page.getByRole("button", { name: "Pause" })).toBeVisible();
+  await page.getByRole("button", { name: "Resume", exact: true }).click();
+  await page.getByRole("alertdialog").getByRole("button", { name: "Resume", exact: true }).click();
+  await expect(page.getByRole("button", { name: "Pause", exact: true })).toBeVisible();
 
   await page.screenshot({ path: testInfo.outputPath("node-detail.png"), fullPage: true });
 });
@@ -108,5 +107,5 @@ test("a config viewer sees the parameters but cannot change them", async ({ page
   await openNode(page, "node1");
   await expect(form(page, "node1").getByLabel("Log level")).toBeDisabled();
   await expect(page.getByRole("button", { name: "Save parameters" })).toHaveCount(0);
-  await expect(page.getByRole("button", { name: "Stop" })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Stop", exact: true })).toHaveCount(0);
 });

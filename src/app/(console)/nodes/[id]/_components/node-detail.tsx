@@ -55,7 +55,7 @@ function Fact({ label, children }: { label: string; children: React.ReactNode })
   return (
     <div className="min-w-0">
       <dt className="text-muted-foreground text-xs">{label}</dt>
-      <dd className="truncate text-sm">{children}</dd>
+      <dd className="text-sm break-words">{children}</dd>
     </div>
   );
 }

@@ -17,6 +17,7 @@ const NAV: (NavItem & { permission?: Permission })[] = [
   { href: "/runs", label: "Runs", icon: "runs", permission: "job_instance:read" },
   { href: "/nodes", label: "Nodes", icon: "nodes", permission: "node:read" },
   { href: "/queues", label: "Queues", icon: "queues", permission: "queue:read" },
+  { href: "/jobdefs", label: "Job definitions", icon: "jobdefs", permission: "jd:read" },
   { href: "/parameters", label: "Parameters", icon: "parameters", permission: "prm:read" },
   { href: "/users", label: "Users", icon: "users", permission: "user:read" },
   { href: "/roles", label: "Roles", icon: "roles", permission: "role:read" },

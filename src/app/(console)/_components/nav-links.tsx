@@ -2,10 +2,10 @@
 
 import Link from "next/link";
 import { usePathname } from "next/navigation";
-import { History, KeyRound, LayoutDashboard, ListOrdered, ScrollText, Server, ShieldCheck, SlidersHorizontal, Users } from "lucide-react";
+import { FileCode, History, KeyRound, LayoutDashboard, ListOrdered, ScrollText, Server, ShieldCheck, SlidersHorizontal, Users } from "lucide-react";
 import { cn } from "~/lib/utils";
 
-const ICONS = { home: LayoutDashboard, runs: History, nodes: Server, queues: ListOrdered, parameters: SlidersHorizontal, users: Users, roles: KeyRound, security: ShieldCheck, audit: ScrollText } as const;
+const ICONS = { home: LayoutDashboard, runs: History, nodes: Server, queues: ListOrdered, jobdefs: FileCode, parameters: SlidersHorizontal, users: Users, roles: KeyRound, security: ShieldCheck, audit: ScrollText } as const;
 
 export type NavItem = { href: string; label: string; icon: keyof typeof ICONS };
 

@@ -56,6 +56,7 @@ describe("jobDef router", () => {
       const count = await t.db.jobDef.count();
       expect(await codeOf(caller.jobDef.find())).toBe(code(may.read));
       expect(await codeOf(caller.jobDef.get({ id: target.id }))).toBe(code(may.read));
+      expect(await codeOf(caller.jobDef.queueNames())).toBe(code(may.read));
       expect(await codeOf(caller.jobDef.previewCron({ cronExpression: "* * * * *" }))).toBe(code(may.read));
       expect(await codeOf(caller.jobDef.exportXml({}))).toBe(code(may.read));
       expect(await codeOf(caller.jobDef.create(shellJob(`By-${role}`)))).toBe(code(may.create));

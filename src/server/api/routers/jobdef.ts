@@ -3,7 +3,7 @@ import { createTRPCRouter, permissionProcedure } from "~/server/api/trpc";
 import { createJobDef } from "~/server/services/jobdefs/create-jobdef";
 import { cronError, cronTimeZone, nextOccurrences } from "~/server/services/jobdefs/cron";
 import { deleteJobDef } from "~/server/services/jobdefs/delete-jobdef";
-import { getJobDef, listJobDefs } from "~/server/services/jobdefs/get-jobdef";
+import { getJobDef, listJobDefs, listQueueNames } from "~/server/services/jobdefs/get-jobdef";
 import { createJobSchedule, deleteJobSchedule, updateJobSchedule } from "~/server/services/jobdefs/job-schedules";
 import {
   ZJobDefNameSchema,
@@ -28,6 +28,9 @@ export const ZImportJobDefsRequestSchema = z.object({ xml: z.string().max(XML_MA
 
 export const jobDefRouter = createTRPCRouter({
   find: permissionProcedure("jd:read").query(({ ctx }) => listJobDefs(ctx.db)),
+
+  /** Queues a definition or a schedule may use (names only: jd:read is enough). */
+  queueNames: permissionProcedure("jd:read").query(({ ctx }) => listQueueNames(ctx.db)),
 
   get: permissionProcedure("jd:read")
     .input(ZJobDefIdRequestSchema)

@@ -24,3 +24,8 @@ export async function queueIdByName(db: DbOrTx, name: string): Promise<number> {
   if (!q) throw new AppError("BAD_REQUEST", `Unknown queue: ${name}`);
   return q.id;
 }
+
+/** Queue names for the definition and schedule forms (the default queue first). */
+export async function listQueueNames(db: DbOrTx) {
+  return db.queue.findMany({ orderBy: [{ isDefault: "desc" }, { name: "asc" }], select: { name: true, isDefault: true } });
+}

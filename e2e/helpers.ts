@@ -49,3 +49,13 @@ export function startNode1({ isolated = false } = {}) {
     },
   };
 }
+
+/** A viewport as tall as the page, so that the sticky sidebar and header are where they belong. */
+export async function fullScreenshot(page: Page, path: string) {
+  await expect(page.locator("[data-sonner-toast]")).toHaveCount(0, { timeout: 10_000 });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  await page.setViewportSize({ width: 1280, height });
+  await page.screenshot({ path });
+  await page.setViewportSize({ width: 1280, height: 720 });
+}

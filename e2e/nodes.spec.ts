@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { type Page, expect, test } from "@playwright/test";
-import { e2eProcessEnv, login, rootPassword, startNode1 } from "./helpers";
+import { e2eProcessEnv, fullScreenshot, login, rootPassword, startNode1 } from "./helpers";
 
 /**
  * The nodes pages: a real node1 on 127.0.0.1 applies parameter changes live; binding changes are made
@@ -31,7 +31,7 @@ async function openNode(page: Page, name: string) {
 
 const form = (page: Page, name: string) => page.getByRole("form", { name: `Parameters of ${name}` });
 
-test("an admin watches node1, turns its REST API on live, and pauses and resumes it", async ({ page }, testInfo) => {
+test("an admin watches node1, turns its REST API on live, and pauses and resumes it", async ({ page }) => {
   test.setTimeout(90_000);
   await login(page, "root", rootPassword());
   await openNode(page, "node1");
@@ -53,7 +53,7 @@ test("an admin watches node1, turns its REST API on live, and pauses and resumes
   await page.getByRole("alertdialog").getByRole("button", { name: "Resume", exact: true }).click();
   await expect(page.getByRole("button", { name: "Pause", exact: true })).toBeVisible();
 
-  await page.screenshot({ path: testInfo.outputPath("node-detail.png"), fullPage: true });
+  await fullScreenshot(page, "test-results/screenshots/node-detail.png");
 });
 
 test("changing a node's binding beyond loopback asks for confirmation and is audited", async ({ page }) => {

@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { type Page, expect, test } from "@playwright/test";
-import { e2eProcessEnv, login, rootPassword, startNode1 } from "./helpers";
+import { e2eProcessEnv, fullScreenshot, login, rootPassword, startNode1 } from "./helpers";
 
 /**
  * The runs pages against a real node1 (bound to 127.0.0.1:1789 as initialised), sharing the
@@ -37,16 +37,6 @@ async function launch(page: Page, application: string, parameters: Record<string
   const toast = page.locator("[data-sonner-toast]").filter({ hasText: new RegExp(`Run \\d+ of ${application} enqueued`) }).last();
   const text = (await toast.textContent()) ?? "";
   return Number(/Run (\d+) of/.exec(text)?.[1]);
-}
-
-/** A viewport as tall as the page, so that the sticky sidebar and header are where they belong. */
-async function fullScreenshot(page: Page, path: string) {
-  await expect(page.locator("[data-sonner-toast]")).toHaveCount(0, { timeout: 10_000 });
-  await page.evaluate(() => window.scrollTo(0, 0));
-  const height = await page.evaluate(() => document.documentElement.scrollHeight);
-  await page.setViewportSize({ width: 1280, height });
-  await page.screenshot({ path });
-  await page.setViewportSize({ width: 1280, height: 720 });
 }
 
 /** Opens a run's page and waits until it reached `state` (the page refreshes live runs by itself). */

@@ -157,7 +157,7 @@ export function MappingsSection({ queue, heartbeatMs, can }: { queue: QueueRow; 
 
   const mappings = queue.mappings;
   return (
-    <Card aria-labelledby="mappings-title">
+    <Card role="region" aria-labelledby="mappings-title">
       <CardHeader>
         <CardTitle id="mappings-title">Mappings of {queue.name}</CardTitle>
         <CardDescription>

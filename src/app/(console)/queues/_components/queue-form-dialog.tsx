@@ -79,8 +79,8 @@ function QueueForm({
           {lockedDefault
             ? "This is the default queue. To change that, make another queue the default."
             : isDefault && currentDefault
-              ? `${currentDefault} stops being the default queue. New job definitions and new nodes use the default queue.`
-              : "New job definitions and new nodes use the default queue; there is always exactly one."}
+              ? `${currentDefault} stops being the default queue. New nodes poll the default queue.`
+              : "New nodes poll the default queue; there is always exactly one."}
         </p>
       </div>
       {error ? (

@@ -4,7 +4,7 @@ import type { FastifyError, FastifyPluginAsync } from "fastify";
 import { z } from "zod";
 import type { Db } from "~/server/db";
 import type { Actor } from "~/server/services/audit/create-audit-event";
-import { AppError, type AppErrorCode } from "~/server/services/errors";
+import { APP_ERROR_STATUS, AppError } from "~/server/services/errors";
 import { findJobDefs, getJobDefByName } from "~/server/services/jobdefs/find-jobdefs";
 import {
   clearQueue,
@@ -112,15 +112,6 @@ function jsonSchemaOf(schema: z.ZodType) {
   delete json.$schema;
   return json;
 }
-
-const HTTP_STATUS: Record<AppErrorCode, number> = {
-  BAD_REQUEST: 400,
-  UNAUTHORIZED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  CONFLICT: 409,
-  TOO_MANY_REQUESTS: 429,
-};
 
 const errorBody = (status: number, message: string) => ({ error: STATUS_CODES[status] ?? "Error", message });
 
@@ -258,7 +249,7 @@ export const clientApi: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
 
   app.setErrorHandler((error: FastifyError, req, reply) => {
     if (error instanceof AppError) {
-      const status = HTTP_STATUS[error.code];
+      const status = APP_ERROR_STATUS[error.code];
       return reply.code(status).send(errorBody(status, error.message));
     }
     if (error instanceof z.ZodError) {

@@ -1,21 +1,12 @@
 import type { FastifyError, FastifyInstance } from "fastify";
 import { ZodError } from "zod";
-import { AppError } from "~/server/services/errors";
-
-const STATUS: Record<AppError["code"], number> = {
-  BAD_REQUEST: 400,
-  UNAUTHORIZED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  CONFLICT: 409,
-  TOO_MANY_REQUESTS: 429,
-};
+import { APP_ERROR_STATUS, AppError } from "~/server/services/errors";
 
 /** Bad input gets a 4xx with a short JSON message; only real bugs answer 500 (and are logged). */
 export function registerErrorHandling(app: FastifyInstance) {
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: "Not Found", message: `No route ${req.method} ${req.url.split("?")[0]}` }));
   app.setErrorHandler((err: FastifyError | Error, req, reply) => {
-    if (err instanceof AppError) return reply.code(STATUS[err.code]).send({ error: err.code, message: err.message });
+    if (err instanceof AppError) return reply.code(APP_ERROR_STATUS[err.code]).send({ error: err.code, message: err.message });
     if (err instanceof ZodError) {
       return reply.code(400).send({ error: "BAD_REQUEST", message: err.issues.map((i) => `${i.path.join(".") || "input"}: ${i.message}`).join("; ") });
     }

@@ -41,7 +41,10 @@ export async function sendRunLog(db: Db, node: NodeApiNode, req: FastifyRequest,
   if (run.nodeName !== node.name) return notFound(reply, run.nodeName ? `Run ${id} ran on node ${run.nodeName}` : `Run ${id} has not started`);
   const file = runLogFiles(node.logDir, id)[stream];
   if (!(await stat(file).catch(() => null))) return notFound(reply, `No ${stream} log for run ${id}`);
-  await createAuditEvent(db, { actor: req.caller.actor, action: "logs.download", objectType: "logs", objectId: id, after: { stream, node: node.name } });
+  // A ranged read is a log viewer following the tail (it polls): only whole downloads are audited.
+  if (!req.headers.range) {
+    await createAuditEvent(db, { actor: req.caller.actor, action: "logs.download", objectType: "logs", objectId: id, after: { stream, node: node.name } });
+  }
   return reply
     .header("content-disposition", contentDisposition(`${id}.${stream}.txt`))
     .header("x-content-type-options", "nosniff")

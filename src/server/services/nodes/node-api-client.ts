@@ -18,14 +18,14 @@ const TOKEN_REUSE_MARGIN_MS = 20_000;
 
 /**
  * The console could not get an answer from a node's API: 502 (unreachable, refused, misconfigured)
- * or 504 (timed out). AppErrorCode has no gateway codes yet, hence CONFLICT for tRPC callers.
+ * or 504 (timed out).
  */
 export class NodeApiError extends AppError {
   constructor(
     readonly status: 502 | 504,
     message: string,
   ) {
-    super("CONFLICT", message);
+    super(status === 502 ? "BAD_GATEWAY" : "GATEWAY_TIMEOUT", message);
   }
 }
 

@@ -22,9 +22,9 @@ type PayloadType = JobDef["payloadType"];
 type JobDefInput = RouterInputs["jobDef"]["create"];
 
 export const PAYLOAD_LABELS: Record<PayloadType, { name: string; path: string; hint: string }> = {
-  shell: { name: "Shell command", path: "Command", hint: "Run with /bin/sh -c; parameters are appended sorted by key (JQM DEFAULTSHELLCOMMAND)." },
-  exec: { name: "Executable", path: "Executable path", hint: "Run without a shell; parameters are appended sorted by key (JQM DIRECTEXECUTABLE)." },
-  node: { name: "Node module", path: "Module path", hint: "A module exporting run(context), relative to the node's jobs directory." },
+  shell: { name: "Shell command", path: "Command", hint: "Run by /bin/sh -c; parameters are appended in key order as quoted arguments (\"$@\"). JQM DEFAULTSHELLCOMMAND." },
+  exec: { name: "Executable", path: "Executable path", hint: "Run without a shell; parameters are appended in key order as arguments. JQM DIRECTEXECUTABLE." },
+  node: { name: "Node module", path: "Module path", hint: "A JS or TS module exporting run(ctx), run in a worker thread; parameters in ctx.parameters." },
 };
 
 type FormState = {
@@ -167,7 +167,7 @@ function JobDefForm({
         <div className="grid gap-4 sm:grid-cols-3">
           {(
             [
-              ["enabled", "Enabled", "Disabled: runs end at once, successfully (as JQM)."],
+              ["enabled", "Enabled", "Disabled: launches are refused and schedules do not fire."],
               ["highlander", "Highlander", "At most one running and one waiting run."],
               ["canBeRestarted", "Can be restarted", "A crashed run may be restarted."],
             ] as const

@@ -34,9 +34,9 @@ const baseColumns: ColumnDef<JobDefRow>[] = [
     accessorKey: "applicationName",
     header: "Name",
     cell: ({ row }) => (
-      <div className="grid max-w-xs gap-0.5">
+      <div className="grid max-w-xs gap-0.5 whitespace-normal">
         <span className="font-medium break-all">{row.original.applicationName}</span>
-        {row.original.description ? <span className="text-muted-foreground line-clamp-2 text-xs">{row.original.description}</span> : null}
+        {row.original.description ? <span className="text-muted-foreground line-clamp-2 text-xs whitespace-normal">{row.original.description}</span> : null}
       </div>
     ),
   },

@@ -55,6 +55,7 @@ test("an administrator creates, schedules, edits, imports and exports job defini
   const occurrences = edit.getByRole("list", { name: "Next occurrences" }).getByRole("listitem");
   await expect(occurrences).toHaveCount(5);
   await expect(occurrences.first()).toContainText(/:(00|15|30|45):00/);
+  await edit.getByRole("list", { name: "Next occurrences" }).scrollIntoViewIfNeeded();
   await page.screenshot({ path: testInfo.outputPath("jobdef-schedule.png") });
   await edit.getByRole("button", { name: "Add schedule", exact: true }).click();
   await expect(edit.getByRole("list", { name: "Schedules" })).toContainText("*/15 * * * *");

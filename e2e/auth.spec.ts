@@ -44,3 +44,36 @@ test("the console redirects to the login page when signed out", async ({ page })
   await expect(page.getByRole("heading", { name: "Sign in to Jobwarden" })).toBeVisible();
   await expect(page.getByLabel("Login")).toBeVisible();
 });
+
+test("pages carry a per-request nonce policy, and the console runs under it without a violation", async ({ page, request }) => {
+  const first = await request.get("/login");
+  const second = await request.get("/login");
+  const policy = first.headers()["content-security-policy"] ?? "";
+  const nonce = /'nonce-([^']+)'/.exec(policy)?.[1];
+  expect(policy).toContain("script-src 'self' 'nonce-");
+  expect(policy).toContain("object-src 'none'");
+  expect(nonce).toBeTruthy();
+  expect(await first.text()).toContain(`nonce="${nonce}"`);
+  expect(second.headers()["content-security-policy"]).not.toContain(nonce);
+
+  const violations: string[] = [];
+  page.on("console", (m) => {
+    if (m.text().includes("Content Security Policy")) violations.push(m.text());
+  });
+  await login(page, "root", rootPassword());
+  for (const link of ["Runs", "Nodes", "Security", "Audit"]) {
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: link }).click();
+    await expect(page.getByRole("heading", { level: 1, name: link })).toBeVisible();
+  }
+  expect(violations).toEqual([]);
+
+  // Markup that slipped into the page cannot run code: inline handlers are refused.
+  const ran = await page.evaluate(async () => {
+    const div = document.createElement("div");
+    div.innerHTML = '<img src="data:," onload="window.__injected = true" onerror="window.__injected = true">';
+    document.body.append(div);
+    await new Promise((r) => setTimeout(r, 200));
+    return (window as unknown as { __injected?: boolean }).__injected === true;
+  });
+  expect(ran).toBe(false);
+});

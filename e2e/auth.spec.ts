@@ -6,6 +6,12 @@ test.use({ colorScheme: "light" });
 test("root signs in, sees the nodes and signs out", async ({ page }) => {
   await login(page, "root", rootPassword());
 
+  // Keyboard users skip the navigation with the first Tab.
+  await page.keyboard.press("Tab");
+  await expect(page.getByRole("link", { name: "Skip to content" })).toBeFocused();
+  await page.keyboard.press("Enter");
+  await expect(page.locator("main")).toBeFocused();
+
   const nav = page.getByRole("navigation", { name: "Main" });
   await nav.getByRole("link", { name: "Nodes" }).click();
   await expect(page).toHaveURL(/\/nodes$/);

@@ -36,6 +36,12 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
 
   return (
     <LiveRefreshProvider minMs={minRefreshMs}>
+      <a
+        href="#main"
+        className="bg-background focus-visible:ring-ring sr-only z-50 rounded-md px-3 py-2 text-sm font-medium focus:not-sr-only focus:fixed focus:top-2 focus:left-2 focus-visible:ring-2"
+      >
+        Skip to content
+      </a>
       <div className="flex min-h-screen flex-col md:flex-row">
         <aside className="bg-sidebar text-sidebar-foreground border-sidebar-border flex items-center gap-4 border-b px-3 md:sticky md:top-0 md:h-screen md:w-60 md:shrink-0 md:flex-col md:items-stretch md:gap-6 md:border-r md:border-b-0 md:px-3 md:py-4">
           <Link
@@ -61,7 +67,7 @@ export default async function ConsoleLayout({ children }: { children: React.Reac
             <ThemeToggle />
             <SignOutButton />
           </header>
-          <main className="flex-1 px-4 py-6 md:px-8 md:py-8">
+          <main id="main" tabIndex={-1} className="flex-1 px-4 py-6 outline-none md:px-8 md:py-8">
             <div className="mx-auto w-full max-w-6xl space-y-6">{children}</div>
           </main>
         </div>

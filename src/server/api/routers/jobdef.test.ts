@@ -111,4 +111,10 @@ describe("jobDef router", () => {
     const jd = (await caller.jobDef.find()).find((j) => j.applicationName === "DemoSleep")!;
     expect(jd.description).toMatch(/^Edited: /);
   });
+
+  it("needs jd:update as well as jd:create to import, since an import updates definitions", async () => {
+    await t.db.role.create({ data: { name: "jd creator", permissions: { create: [{ permission: "jd:create" }, { permission: "jd:read" }] } } });
+    const { caller } = await callerWithRoles(t.db, ["jd creator"]);
+    await expect(caller.jobDef.importXml({ xml: "<jqm/>" })).rejects.toMatchObject({ code: "FORBIDDEN", message: "Permission jd:update is required" });
+  });
 });

@@ -1,3 +1,5 @@
+import { AppError } from "~/server/services/errors";
+import { hasPermission } from "~/server/auth/permissions";
 import { z } from "zod";
 import { createTRPCRouter, permissionProcedure } from "~/server/api/trpc";
 import { createJobDef } from "~/server/services/jobdefs/create-jobdef";
@@ -74,7 +76,11 @@ export const jobDefRouter = createTRPCRouter({
     .input(ZExportJobDefsRequestSchema)
     .query(({ ctx, input }) => exportJobDefsXml(ctx.db, input)),
 
+  /** An import creates and updates definitions: it needs both permissions. */
   importXml: permissionProcedure("jd:create")
     .input(ZImportJobDefsRequestSchema)
-    .mutation(({ ctx, input }) => importJobDefsXml(ctx.db, { actor: ctx.actor, xml: input.xml })),
+    .mutation(({ ctx, input }) => {
+      if (!hasPermission(ctx.principal.permissions, "jd:update")) throw new AppError("FORBIDDEN", "Permission jd:update is required");
+      return importJobDefsXml(ctx.db, { actor: ctx.actor, xml: input.xml });
+    }),
 });

@@ -1,3 +1,5 @@
+import type { z } from "zod";
+
 /** The HTTP status of each error code, for the node APIs and the route handlers. */
 export const APP_ERROR_STATUS = {
   BAD_REQUEST: 400,
@@ -21,4 +23,11 @@ export class AppError extends Error {
     super(message);
     this.name = "AppError";
   }
+}
+
+/** `schema.parse` for services: bad input is a BAD_REQUEST naming every problem, whoever the caller is. */
+export function parseInput<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new AppError("BAD_REQUEST", r.error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; "));
+  return r.data;
 }

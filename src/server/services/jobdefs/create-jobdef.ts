@@ -1,6 +1,6 @@
 import type { Db, Tx } from "~/server/db";
 import { type Actor, createAuditEvent } from "~/server/services/audit/create-audit-event";
-import { AppError } from "~/server/services/errors";
+import { AppError, parseInput } from "~/server/services/errors";
 import { getJobDef, queueIdByName } from "./get-jobdef";
 import { type JobDefData, type TJobDef, ZJobDefSchema, auditView } from "./jobdef-schema";
 
@@ -23,6 +23,6 @@ export async function createJobDefInTx(tx: Tx, actor: Actor, data: JobDefData) {
 
 /** Creates a job definition (JQM JOB_DEFINITION) on an existing queue; names are unique. */
 export async function createJobDef(db: Db, { actor, jobDef }: CreateJobDefOptions) {
-  const data = ZJobDefSchema.parse(jobDef);
+  const data = parseInput(ZJobDefSchema, jobDef);
   return db.$transaction((tx) => createJobDefInTx(tx, actor, data));
 }

@@ -1,6 +1,6 @@
 import type { Db, Tx } from "~/server/db";
 import { type Actor, createAuditEvent } from "~/server/services/audit/create-audit-event";
-import { AppError } from "~/server/services/errors";
+import { AppError, parseInput } from "~/server/services/errors";
 import { queueIdByName } from "./get-jobdef";
 import {
   type JobScheduleData,
@@ -83,12 +83,12 @@ export async function deleteJobScheduleInTx(tx: Tx, actor: Actor, id: number) {
 
 /** Adds a cron schedule (JQM JOB_SCHEDULE) to a job definition; the expression is checked as the scheduler reads it. */
 export async function createJobSchedule(db: Db, { actor, jobDefId, schedule }: { actor: Actor; jobDefId: number; schedule: TJobSchedule }) {
-  const data = ZJobScheduleSchema.parse(schedule);
+  const data = parseInput(ZJobScheduleSchema, schedule);
   return db.$transaction((tx) => createJobScheduleInTx(tx, actor, jobDefId, data));
 }
 
 export async function updateJobSchedule(db: Db, { actor, id, changes }: { actor: Actor; id: number; changes: TUpdateJobSchedule }) {
-  const data = ZUpdateJobScheduleSchema.parse(changes);
+  const data = parseInput(ZUpdateJobScheduleSchema, changes);
   return db.$transaction((tx) => updateJobScheduleInTx(tx, actor, id, data));
 }
 

@@ -1,6 +1,6 @@
 import type { Db, Tx } from "~/server/db";
 import { type Actor, createAuditEvent } from "~/server/services/audit/create-audit-event";
-import { AppError } from "~/server/services/errors";
+import { AppError, parseInput } from "~/server/services/errors";
 import { getJobDef, queueIdByName } from "./get-jobdef";
 import { type TUpdateJobDef, ZUpdateJobDefSchema, auditView } from "./jobdef-schema";
 
@@ -51,7 +51,7 @@ export async function updateJobDefInTx(tx: Tx, actor: Actor, id: number, changes
 
 /** Changes the given fields of a job definition; runs already queued keep what they were created with. */
 export async function updateJobDef(db: Db, { actor, id, changes }: UpdateJobDefOptions) {
-  const data = ZUpdateJobDefSchema.parse(changes);
+  const data = parseInput(ZUpdateJobDefSchema, changes);
   const { jobDef } = await db.$transaction((tx) => updateJobDefInTx(tx, actor, id, data));
   return jobDef;
 }

@@ -1,6 +1,6 @@
 import type { Db } from "~/server/db";
 import { type Actor, createAuditEvent } from "~/server/services/audit/create-audit-event";
-import { AppError } from "~/server/services/errors";
+import { AppError, parseInput } from "~/server/services/errors";
 import { bindChoices, toNodeConfig } from "~/server/services/security/get-security-report";
 import { type TUpdateNode, ZUpdateNodeSchema, newExposures } from "./node-parameters";
 
@@ -20,7 +20,7 @@ export type UpdateNodeOptions = {
  * and anything newly exposed beyond this host unless `confirmExposure`.
  */
 export async function updateNode(db: Db, { actor, id, changes, confirmExposure = false }: UpdateNodeOptions) {
-  const data = ZUpdateNodeSchema.parse(changes);
+  const data = parseInput(ZUpdateNodeSchema, changes);
   return db.$transaction(async (tx) => {
     const before = await tx.node.findUnique({ where: { id }, include: { report: true } });
     if (!before) throw new AppError("NOT_FOUND", `No node with id ${id}`);

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Db, DbOrTx } from "~/server/db";
 import { type Actor, createAuditEvent } from "~/server/services/audit/create-audit-event";
-import { AppError } from "~/server/services/errors";
+import { AppError, parseInput } from "~/server/services/errors";
 import { KNOWN_PARAMETERS, knownParameter } from "./known-parameters";
 
 export const ZParameterKeySchema = z
@@ -10,11 +10,6 @@ export const ZParameterKeySchema = z
   .regex(/^[A-Za-z0-9_.-]{1,50}$/, "Key: 1 to 50 letters, digits, dots, dashes or underscores");
 export const ZParameterValueSchema = z.string().max(1000, "Value: at most 1000 characters");
 
-function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
-  const r = schema.safeParse(value);
-  if (!r.success) throw new AppError("BAD_REQUEST", r.error.issues.map((i) => i.message).join("; "));
-  return r.data;
-}
 
 /** Known keys must hold a value their reader accepts; free keys (JQM allows them) take anything. */
 function validateValue(key: string, value: string) {
@@ -52,8 +47,8 @@ export async function getParameter(db: DbOrTx, key: string) {
 
 /** JQM's POST /prm. */
 export async function createParameter(db: Db, { actor, key: rawKey, value: rawValue }: { actor: Actor; key: string; value: string }) {
-  const key = parse(ZParameterKeySchema, rawKey);
-  const value = validateValue(key, parse(ZParameterValueSchema, rawValue));
+  const key = parseInput(ZParameterKeySchema, rawKey);
+  const value = validateValue(key, parseInput(ZParameterValueSchema, rawValue));
   try {
     return await db.$transaction(async (tx) => {
       if (await tx.globalParameter.findUnique({ where: { key }, select: { key: true } })) {
@@ -71,7 +66,7 @@ export async function createParameter(db: Db, { actor, key: rawKey, value: rawVa
 
 /** JQM's PUT /prm/{id}: a new value for an existing key. */
 export async function updateParameter(db: Db, { actor, key, value: rawValue }: { actor: Actor; key: string; value: string }) {
-  const value = validateValue(key, parse(ZParameterValueSchema, rawValue));
+  const value = validateValue(key, parseInput(ZParameterValueSchema, rawValue));
   return db.$transaction(async (tx) => {
     const before = await tx.globalParameter.findUnique({ where: { key } });
     if (!before) throw new AppError("NOT_FOUND", `No global parameter ${key}`);

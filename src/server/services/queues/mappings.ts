@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Db, DbOrTx } from "~/server/db";
 import { type Actor, createAuditEvent } from "~/server/services/audit/create-audit-event";
-import { AppError } from "~/server/services/errors";
+import { AppError, parseInput } from "~/server/services/errors";
 
 /** JQM advises never to poll more often than every 1000 ms; the console warns below that. */
 export const RECOMMENDED_MIN_POLLING_MS = 1000;
@@ -29,11 +29,6 @@ export const ZUpdateMappingSchema = z.object({
 });
 export type TUpdateMapping = z.input<typeof ZUpdateMappingSchema>;
 
-function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
-  const r = schema.safeParse(value);
-  if (!r.success) throw new AppError("BAD_REQUEST", r.error.issues.map((i) => i.message).join("; "));
-  return r.data;
-}
 
 const mappingSelect = {
   id: true,
@@ -76,7 +71,7 @@ export async function findMappings(db: DbOrTx, filter: { nodeId?: number; queueI
 
 /** JQM's POST /qmapping: one mapping per node and queue. Running nodes start polling at their next heartbeat. */
 export async function createMapping(db: Db, { actor, ...input }: { actor: Actor } & TCreateMapping) {
-  const data = parse(ZCreateMappingSchema, input);
+  const data = parseInput(ZCreateMappingSchema, input);
   try {
     return await db.$transaction(async (tx) => {
       const node = await tx.node.findUnique({ where: { id: data.nodeId }, select: { name: true } });
@@ -105,7 +100,7 @@ export async function createMapping(db: Db, { actor, ...input }: { actor: Actor 
 
 /** JQM's PUT /qmapping/{id}: threads, polling interval, enabled; applied by the node at its next heartbeat. */
 export async function updateMapping(db: Db, { actor, id, ...input }: { actor: Actor; id: number } & TUpdateMapping) {
-  const changes = parse(ZUpdateMappingSchema, input);
+  const changes = parseInput(ZUpdateMappingSchema, input);
   return db.$transaction(async (tx) => {
     const before = await tx.queueMapping.findUnique({ where: { id }, select: auditFields });
     if (!before) throw new AppError("NOT_FOUND", `No queue mapping with id ${id}`);

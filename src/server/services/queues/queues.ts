@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { JobState } from "~/generated/sqlite/enums";
 import { type Db, type DbOrTx, type Tx, isPostgres } from "~/server/db";
 import { type Actor, createAuditEvent } from "~/server/services/audit/create-audit-event";
-import { AppError } from "~/server/services/errors";
+import { AppError, parseInput } from "~/server/services/errors";
 import { type QueueStatus, WAITING } from "./queue-actions";
 
 const RUNNING: JobState[] = ["ATTRIBUTED", "RUNNING"];
@@ -27,11 +27,6 @@ export const ZUpdateQueueSchema = z.object({
 });
 export type TUpdateQueue = z.input<typeof ZUpdateQueueSchema>;
 
-function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
-  const r = schema.safeParse(value);
-  if (!r.success) throw new AppError("BAD_REQUEST", r.error.issues.map((i) => i.message).join("; "));
-  return r.data;
-}
 
 /** Status from the mappings: RUNNING when all are enabled, PAUSED when none is (or there are none). */
 export function queueStatus(mappings: { enabled: boolean }[]): QueueStatus {
@@ -130,7 +125,7 @@ async function assertNameFree(tx: Tx, name: string, id?: number) {
 
 /** JQM's POST /q. A new default queue takes the flag from the current one in the same transaction. */
 export async function createQueue(db: Db, { actor, ...input }: { actor: Actor } & TCreateQueue) {
-  const data = parse(ZCreateQueueSchema, input);
+  const data = parseInput(ZCreateQueueSchema, input);
   const postgres = isPostgres(db);
   return db.$transaction(async (tx) => {
     await lockDefaultQueue(tx, postgres);
@@ -156,7 +151,7 @@ export async function createQueue(db: Db, { actor, ...input }: { actor: Actor } 
  * another queue must be made the default instead.
  */
 export async function updateQueue(db: Db, { actor, id, ...input }: { actor: Actor; id: number } & TUpdateQueue) {
-  const changes = parse(ZUpdateQueueSchema, input);
+  const changes = parseInput(ZUpdateQueueSchema, input);
   const postgres = isPostgres(db);
   return db.$transaction(async (tx) => {
     await lockDefaultQueue(tx, postgres);

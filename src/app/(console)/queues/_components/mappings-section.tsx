@@ -12,7 +12,7 @@ import { Card, CardAction, CardContent, CardDescription, CardHeader, CardTitle }
 import { DataTable } from "~/components/ui/data-table";
 import { Switch } from "~/components/ui/switch";
 import { useTRPC } from "~/trpc/react";
-import { type Confirmation, ConfirmDialog } from "./confirm-dialog";
+import { type Confirmation, ConfirmationDialog } from "../../_components/confirm-dialog";
 import { MappingDialog, type MappingRow, RECOMMENDED_MIN_POLLING_MS } from "./mapping-dialog";
 import type { QueueRow } from "./queue-form-dialog";
 import { type QueuePermissions, plural } from "./shared";
@@ -192,7 +192,7 @@ export function MappingsSection({ queue, heartbeatMs, can }: { queue: QueueRow; 
         heartbeatMs={heartbeatMs}
         onOpenChange={(o) => !o && setDialog(null)}
       />
-      <ConfirmDialog confirmation={confirmation} onClose={() => setConfirmation(null)} />
+      <ConfirmationDialog confirmation={confirmation} onClose={() => setConfirmation(null)} />
     </Card>
   );
 }

@@ -19,7 +19,7 @@ import {
 import { cn } from "~/lib/utils";
 import { useTRPC } from "~/trpc/react";
 import { useRefreshInterval } from "../../_components/live-refresh";
-import { type Confirmation, ConfirmDialog } from "./confirm-dialog";
+import { type Confirmation, ConfirmationDialog } from "../../_components/confirm-dialog";
 import { MappingsSection } from "./mappings-section";
 import { QueueFormDialog, type QueueRow } from "./queue-form-dialog";
 import { QueueStatusBadge } from "./queue-status-badge";
@@ -239,7 +239,7 @@ export function QueuesView({ heartbeatMs, can }: { heartbeatMs: number; can: Que
       {selected ? <MappingsSection queue={selected} heartbeatMs={heartbeatMs} can={can} /> : null}
 
       <QueueFormDialog mode="edit" queue={editing} open={editing !== null} onOpenChange={(o) => !o && setEditing(null)} />
-      <ConfirmDialog confirmation={confirmation} onClose={() => setConfirmation(null)} />
+      <ConfirmationDialog confirmation={confirmation} onClose={() => setConfirmation(null)} />
     </div>
   );
 }

@@ -12,7 +12,7 @@ import { DataTable } from "~/components/ui/data-table";
 import { Input } from "~/components/ui/input";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
 import { formatDate, formatDateTime, formatRelative } from "../../_components/format-time";
-import { ConfirmDialog } from "./confirm-dialog";
+import { ConfirmDialog } from "../../_components/confirm-dialog";
 import { EditRolesDialog } from "./edit-roles-dialog";
 import { PasswordDialog, type RevealedPassword } from "./password-dialog";
 import { type UserActionKind, UserActionsMenu } from "./user-actions-menu";

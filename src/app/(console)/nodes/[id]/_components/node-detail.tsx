@@ -16,7 +16,7 @@ import { type RouterOutputs, useTRPC } from "~/trpc/react";
 import { formatDateTime, formatRelative } from "../../../_components/format-time";
 import { useRefreshInterval } from "../../../_components/live-refresh";
 import { PageHeader } from "../../../_components/page-header";
-import { ConfirmDialog } from "../../../users/_components/confirm-dialog";
+import { ConfirmDialog } from "../../../_components/confirm-dialog";
 import { HealthBadge, listenAddress } from "../../_components/health-badge";
 import { EngineLog } from "./engine-log";
 import { NodeParametersForm } from "./node-parameters-form";

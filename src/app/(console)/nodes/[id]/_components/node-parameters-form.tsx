@@ -20,7 +20,7 @@ import {
   newExposures,
 } from "~/server/services/nodes/node-parameters";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
-import { ConfirmDialog } from "../../../users/_components/confirm-dialog";
+import { ConfirmDialog } from "../../../_components/confirm-dialog";
 import { AUTH_MODES } from "../../../security/_components/format";
 
 type Node = RouterOutputs["node"]["get"];

@@ -8,6 +8,7 @@ import { createApiToken } from "~/server/services/auth/api-tokens";
 import type { Principal } from "~/server/services/auth/get-principal";
 import { AppError } from "~/server/services/errors";
 import { nodeHealth } from "./node-health";
+import { isLoopbackAddress } from "~/security/evaluate";
 
 /** Connecting and receiving the response headers each get this long. */
 export const NODE_API_TIMEOUT_MS = 10_000;
@@ -41,7 +42,6 @@ type Interface = { name: string; address: string; family: string | number; inter
 
 const isV6 = (i: Interface) => i.family === "IPv6" || i.family === 6;
 const reachable = (i: Interface) => !i.internal && !i.address.toLowerCase().startsWith("fe80:");
-const isLoopbackAddress = (a: string) => a === "::1" || a === "localhost" || a.startsWith("127.") || a.startsWith("::ffff:127.");
 
 function thisMachineAddresses(): string[] {
   return Object.values(networkInterfaces())

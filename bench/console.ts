@@ -287,7 +287,7 @@ function makeCases(d: Dialect, caller: ReturnType<typeof createCaller>, db: Benc
   });
   return [
     history("a", "first page", {}, null),
-    history("b", `deep page (cursor ${deepCursor}, ~${Math.round(ROWS * 0.9).toLocaleString("en")} rows in)`, { cursor: deepCursor }, { sql: (p) => `"id" < ${p(deepCursor)}` }),
+    history("b", `deep page (cursor ${deepCursor}, ~${Math.round(ROWS * 0.9).toLocaleString("en")} rows in)`, { cursor: String(deepCursor) }, { sql: (p) => `"id" < ${p(deepCursor)}` }),
     history("c", `filtered: application ${FILTER_APP} + CRASHED`, { applicationName: FILTER_APP, state: ["CRASHED"] }, {
       sql: (p) => `(${stateIn(d, p, ["CRASHED"])} AND "applicationName" = ${p(FILTER_APP)})`,
     }),

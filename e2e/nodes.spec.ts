@@ -53,6 +53,11 @@ test("an admin watches node1, turns its REST API on live, and pauses and resumes
   await page.getByRole("alertdialog").getByRole("button", { name: "Resume", exact: true }).click();
   await expect(page.getByRole("button", { name: "Pause", exact: true })).toBeVisible();
 
+  // And off again (later specs expect node1 as initialised): the listener goes away live too.
+  await form(page, "node1").getByRole("switch", { name: "Client REST API" }).click();
+  await form(page, "node1").getByRole("button", { name: "Save parameters" }).click();
+  await expect(page.getByRole("listitem").filter({ hasText: /^client/ })).toHaveCount(0, { timeout: 20_000 });
+
   await fullScreenshot(page, "test-results/screenshots/node-detail.png");
 });
 

@@ -73,6 +73,20 @@ test("an operator launches runs, filters the history, reads the output and kills
   await expect(page.getByTestId("data-table-row").filter({ hasText: "DemoEcho" })).toHaveCount(0);
   await fullScreenshot(page, "test-results/screenshots/runs.png");
 
+  // The sort order lives in the URL as well.
+  await page.getByRole("combobox", { name: "Sort runs" }).click();
+  await page.getByRole("option", { name: "Oldest first" }).click();
+  await expect(page).toHaveURL(/sort=oldest/);
+  await page.getByLabel("Application").fill("");
+  await page.getByRole("button", { name: "Apply filters" }).click();
+  await expect(page).toHaveURL(/sort=oldest/);
+  await expect(page).not.toHaveURL(/app=/);
+  await expect(async () => {
+    const shown = (await page.getByRole("link", { name: /^Run \d+$/ }).allTextContents()).map(Number);
+    expect(shown.length).toBeGreaterThan(1);
+    expect(shown).toEqual([...shown].sort((a, b) => a - b));
+  }).toPass({ timeout: 10_000 });
+
   await reportLink.click();
   await expect(page).toHaveURL(new RegExp(`/runs/${ids.report}$`));
   await expect(page.getByTestId("run-state").first()).toHaveText("ENDED");

@@ -11,6 +11,7 @@ export const metadata: Metadata = { title: "Runs" };
 export default async function RunsPage() {
   const principal = await requirePermission("job_instance:read");
   const canAct = hasPermission(principal.permissions, "job_instance:create");
+  const canMove = canAct && hasPermission(principal.permissions, "queue_position:create") && hasPermission(principal.permissions, "queue:read");
   return (
     <>
       <PageHeader
@@ -19,7 +20,7 @@ export default async function RunsPage() {
         actions={canAct ? <NewLaunchDialog /> : null}
       />
       <Suspense>
-        <RunsView canAct={canAct} />
+        <RunsView canAct={canAct} canMove={canMove} />
       </Suspense>
     </>
   );

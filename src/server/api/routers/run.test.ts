@@ -81,7 +81,7 @@ describe("run router", () => {
     await insertHistory(205, 20_000, { applicationName: "Paged" });
     const reader = await callerWithRoles(t.db, ["client read only"]);
     const seen: number[] = [];
-    let cursor: number | undefined;
+    let cursor: string | undefined;
     let pages = 0;
     do {
       const page = await reader.caller.run.find({ tab: "history", applicationName: "Paged", limit: 60, cursor });
@@ -95,6 +95,41 @@ describe("run router", () => {
     expect(seen).toEqual([...seen].sort((a, b) => b - a));
     expect(seen[0]).toBe(20_204);
     await expect(reader.caller.run.find({ tab: "history", limit: 201 })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+  });
+
+  it("sorts History oldest first or by end time, paging by keyset across equal end times", async () => {
+    // Ids in enqueue order, end times in another order, with ties: 30_000..30_009 end on 5 distinct dates.
+    await t.db.history.createMany({
+      data: Array.from({ length: 10 }, (_, i) => ({
+        id: 30_000 + i,
+        applicationName: "Sorted",
+        queueName: "DEFAULT",
+        state: "ENDED" as const,
+        parameters: {},
+        enqueuedAt: new Date(Date.UTC(2026, 0, 1)),
+        endedAt: new Date(Date.UTC(2026, 2, 10 - Math.floor(i / 2))),
+      })),
+    });
+    const reader = await callerWithRoles(t.db, ["client read only"]);
+    const all = async (sort: "newest" | "oldest" | "endedLatest" | "endedEarliest") => {
+      const seen: number[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await reader.caller.run.find({ tab: "history", applicationName: "Sorted", sort, limit: 3, cursor });
+        seen.push(...page.items.map((r) => r.id));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      return seen;
+    };
+    const ids = Array.from({ length: 10 }, (_, i) => 30_000 + i);
+    expect(await all("newest")).toEqual([...ids].reverse());
+    expect(await all("oldest")).toEqual(ids);
+    // Latest end first: 30_000/30_001 ended last; ties by id, descending.
+    expect(await all("endedLatest")).toEqual([30_001, 30_000, 30_003, 30_002, 30_005, 30_004, 30_007, 30_006, 30_009, 30_008]);
+    expect(await all("endedEarliest")).toEqual([30_008, 30_009, 30_006, 30_007, 30_004, 30_005, 30_002, 30_003, 30_000, 30_001]);
+    await expect(reader.caller.run.find({ tab: "active", sort: "endedLatest" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(reader.caller.run.find({ tab: "history", sort: "endedLatest", cursor: "123" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(reader.caller.run.find({ tab: "history", cursor: "x" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
   });
 
   it("caps bulk actions at 100 runs", async () => {
@@ -128,6 +163,22 @@ describe("run router", () => {
 
     expect(await client.caller.run.setPriority({ ids: [a.id], priority: 7 })).toEqual([{ id: a.id, ok: true }]);
     expect((await client.caller.run.get({ id: a.id })).priority).toBe(7);
+  });
+
+  it("moves waiting runs to another queue with queue_position:create, audited, and says which could not move", async () => {
+    await t.db.queue.create({ data: { name: "SLOW" } });
+    const waiting = await enqueueRun(t.db, { applicationName: "DemoEcho" });
+    const client = await callerWithRoles(t.db, ["client"]);
+    await expect(client.caller.run.setQueue({ ids: [waiting.id], queueName: "SLOW" })).rejects.toMatchObject({ code: "FORBIDDEN" });
+
+    const power = await callerWithRoles(t.db, ["client power user"]);
+    expect(await power.caller.run.setQueue({ ids: [waiting.id], queueName: "SLOW" })).toEqual([{ id: waiting.id, ok: true }]);
+    expect((await power.caller.run.get({ id: waiting.id })).queueName).toBe("SLOW");
+    expect(await t.db.auditEvent.findFirst({ where: { action: "job_instance.queue", objectId: String(waiting.id), login: power.principal.login } })).not.toBeNull();
+
+    const [missing] = await power.caller.run.setQueue({ ids: [waiting.id], queueName: "NOPE" });
+    expect(missing).toMatchObject({ ok: false, error: "No queue named NOPE" });
+    await expect(power.caller.run.setQueue({ ids: [waiting.id], queueName: " " })).rejects.toMatchObject({ code: "BAD_REQUEST" });
   });
 
   it("shows the parent and children of a run", async () => {

@@ -4,7 +4,7 @@ import type { Actor } from "~/server/services/audit/create-audit-event";
 import { AppError } from "~/server/services/errors";
 import { ZEnqueueRunSchema, enqueueRun } from "~/server/services/runs/enqueue-run";
 import { ZFindRunsSchema, findRuns, getRunDetail } from "~/server/services/runs/find-runs";
-import { cancelRun, killRun, pauseRun, relaunchRun, restartRun, resumeRun, setRunPriority } from "~/server/services/runs/instruct-run";
+import { cancelRun, killRun, pauseRun, relaunchRun, restartRun, resumeRun, setRunPriority, setRunQueue } from "~/server/services/runs/instruct-run";
 import type { Db } from "~/server/db";
 import { logger } from "~/server/logger";
 
@@ -16,6 +16,7 @@ export const ZRunIdsSchema = z.object({
   ids: z.array(ZRunIdSchema).min(1, "Select at least one run").max(MAX_BULK_RUNS, `At most ${MAX_BULK_RUNS} runs at a time`),
 });
 export const ZSetPriorityRequestSchema = ZRunIdsSchema.extend({ priority: z.number().int().min(-1000).max(1000) });
+export const ZSetQueueRequestSchema = ZRunIdsSchema.extend({ queueName: z.string().trim().min(1, "Choose a queue").max(100) });
 export const ZEnqueueRequestSchema = ZEnqueueRunSchema.pick({ applicationName: true, parameters: true });
 
 export type BulkRunResult = { id: number; ok: boolean; error?: string; newId?: number };
@@ -73,6 +74,11 @@ export const runRouter = createTRPCRouter({
   resume: bulk(resumeRun),
   restart: bulk(restartRun, true),
   relaunch: bulk(relaunchRun, true),
+
+  /** Moves waiting runs to another queue; like JQM's queue switch, it needs queue_position:create. */
+  setQueue: permissionProcedure("queue_position:create")
+    .input(ZSetQueueRequestSchema)
+    .mutation(({ ctx, input }) => eachRun(ctx.db, ctx.actor, input.ids, (db, change) => setRunQueue(db, { ...change, queueName: input.queueName }))),
 
   setPriority: permissionProcedure("job_instance:create")
     .input(ZSetPriorityRequestSchema)

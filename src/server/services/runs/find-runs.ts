@@ -2,13 +2,19 @@ import { z } from "zod";
 import { JobState } from "~/generated/sqlite/enums";
 import type { Prisma } from "~/generated/sqlite/client";
 import type { DbOrTx } from "~/server/db";
-import { AppError } from "~/server/services/errors";
+import { AppError, parseInput } from "~/server/services/errors";
 import { ENDED_STATES, LIVE_STATES, wildcardFilter } from "./query-runs";
 
 const text = z.string().trim().max(200).optional();
 const runId = z.number().int().positive().max(2_147_483_647);
 
-/** The console's runs list: one tab at a time, newest first, keyset-paginated by id. */
+export const RUN_SORTS = ["newest", "oldest", "endedLatest", "endedEarliest"] as const;
+export type RunSort = (typeof RUN_SORTS)[number];
+
+/**
+ * The console's runs list: one tab at a time, keyset-paginated. Sorted by id (enqueue order) newest or
+ * oldest first, or, on History, by end time. The cursor is opaque: `<id>` or `<endedAt ms>:<id>`.
+ */
 export const ZFindRunsSchema = z.object({
   tab: z.enum(["active", "history"]),
   id: runId.optional(),
@@ -26,8 +32,9 @@ export const ZFindRunsSchema = z.object({
   /** History only. */
   endedAfter: z.date().optional(),
   endedBefore: z.date().optional(),
-  /** The id of the last run of the previous page. */
-  cursor: runId.optional(),
+  sort: z.enum(RUN_SORTS).default("newest"),
+  /** nextCursor of the previous page. */
+  cursor: z.string().regex(/^\d{1,15}(:\d{1,10})?$/, "cursor: use the nextCursor of the previous page").optional(),
   limit: z.number().int().min(1).max(200).default(50),
 });
 export type TFindRuns = z.input<typeof ZFindRunsSchema>;
@@ -58,15 +65,22 @@ function range(after: Date | undefined, before: Date | undefined) {
  * Runs of one tab (Active = JobInstance, History = History) matching the filters, `limit` at a time.
  * Text filters are exact unless they contain `%` wildcards. Never counts rows: History is huge.
  */
-export async function findRuns(db: DbOrTx, input: TFindRuns): Promise<{ items: RunRow[]; nextCursor: number | null }> {
-  const f = ZFindRunsSchema.parse(input);
+export async function findRuns(db: DbOrTx, input: TFindRuns): Promise<{ items: RunRow[]; nextCursor: string | null }> {
+  const f = parseInput(ZFindRunsSchema, input);
+  const byEnd = f.sort === "endedLatest" || f.sort === "endedEarliest";
+  const desc = f.sort === "newest" || f.sort === "endedLatest";
+  if (byEnd && f.tab === "active") throw new AppError("BAD_REQUEST", "Active runs have not ended: sort them by newest or oldest");
+  const [cursorA, cursorB] = (f.cursor ?? "").split(":").map(Number);
+  const cursor = f.cursor === undefined ? null : byEnd ? (cursorB === undefined ? null : { endedAt: new Date(cursorA!), id: cursorB }) : { id: cursorA! };
+  if (f.cursor !== undefined && !cursor) throw new AppError("BAD_REQUEST", "cursor: use the nextCursor of the previous page");
   if (f.enqueuedAfter && f.enqueuedBefore && f.enqueuedAfter > f.enqueuedBefore) {
     throw new AppError("BAD_REQUEST", "enqueuedAfter is later than enqueuedBefore");
   }
   if (f.endedAfter && f.endedBefore && f.endedAfter > f.endedBefore) throw new AppError("BAD_REQUEST", "endedAfter is later than endedBefore");
+  const cmp = desc ? "lt" : "gt";
   const id = {
     ...(f.id != null ? { equals: f.id } : {}),
-    ...(f.cursor != null ? { lt: f.cursor } : {}),
+    ...(cursor && !byEnd ? { [cmp]: cursor.id } : {}),
   };
   const keyword = filterText(f.keyword);
   const common = {
@@ -91,7 +105,7 @@ export async function findRuns(db: DbOrTx, input: TFindRuns): Promise<{ items: R
     };
     const live = await db.jobInstance.findMany({
       where,
-      orderBy: { id: "desc" },
+      orderBy: { id: desc ? "desc" : "asc" },
       take,
       include: { jobDef: { select: { applicationName: true } }, queue: { select: { name: true } }, node: { select: { name: true } } },
     });
@@ -119,8 +133,13 @@ export async function findRuns(db: DbOrTx, input: TFindRuns): Promise<{ items: R
       queueName: filterText(f.queueName),
       nodeName: filterText(f.nodeName),
       endedAt: range(f.endedAfter, f.endedBefore),
+      ...(cursor && byEnd && "endedAt" in cursor
+        ? { AND: [{ OR: [{ endedAt: { [cmp]: cursor.endedAt } }, { endedAt: cursor.endedAt, id: { [cmp]: cursor.id } }] }] }
+        : {}),
     };
-    const ended = await db.history.findMany({ where, orderBy: { id: "desc" }, take });
+    const direction = desc ? "desc" : "asc";
+    const orderBy: Prisma.HistoryOrderByWithRelationInput[] = byEnd ? [{ endedAt: direction }, { id: direction }] : [{ id: direction }];
+    const ended = await db.history.findMany({ where, orderBy, take });
     rows = ended.map((r) => ({
       id: r.id,
       applicationName: r.applicationName,
@@ -137,7 +156,9 @@ export async function findRuns(db: DbOrTx, input: TFindRuns): Promise<{ items: R
     }));
   }
   const items = rows.slice(0, f.limit);
-  return { items, nextCursor: rows.length > f.limit ? items[items.length - 1]!.id : null };
+  const last = items[items.length - 1];
+  if (rows.length <= f.limit || !last) return { items, nextCursor: null };
+  return { items, nextCursor: byEnd ? `${last.endedAt!.getTime()}:${last.id}` : String(last.id) };
 }
 
 const CHILDREN_SHOWN = 50;

@@ -9,6 +9,7 @@ import { CircleAlert, Loader2 } from "lucide-react";
 import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
 import { Checkbox } from "~/components/ui/checkbox";
+import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "~/components/ui/select";
 import { DataTable } from "~/components/ui/data-table";
 import { cn } from "~/lib/utils";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
@@ -16,7 +17,7 @@ import { formatDateTime } from "../../_components/format-time";
 import { ConfirmActionDialog } from "./confirm-action-dialog";
 import { FilterBar } from "./filter-bar";
 import { ACTIONS, ACTIVE_ACTIONS, HISTORY_ACTIONS, type RunAction, useRunAction } from "./run-actions";
-import { type RunFilters, type RunsTab, parseFilters, parseTab, toFindInput, toSearchParams } from "./search-params";
+import { type RunFilters, type RunSort, type RunsTab, SORTS, parseFilters, parseSort, parseTab, toFindInput, toSearchParams } from "./search-params";
 import { StateBadge } from "./state-badge";
 import { useRefreshInterval } from "../../_components/live-refresh";
 
@@ -60,14 +61,15 @@ const dataColumns: ColumnDef<RunRow>[] = [
 ];
 
 /** The runs list: tabs, filters from the URL, keyset "Load more", selection and bulk actions. */
-export function RunsView({ canAct }: { canAct: boolean }) {
+export function RunsView({ canAct, canMove }: { canAct: boolean; canMove: boolean }) {
   const trpc = useTRPC();
   const router = useRouter();
   const pathname = usePathname();
   const searchParams = useSearchParams();
   const tab = parseTab(searchParams);
   const filters = useMemo(() => parseFilters(searchParams), [searchParams]);
-  const input = useMemo(() => ({ ...toFindInput(tab, filters), limit: PAGE_SIZE }), [tab, filters]);
+  const sort = useMemo(() => parseSort(tab, searchParams), [tab, searchParams]);
+  const input = useMemo(() => ({ ...toFindInput(tab, filters, sort), limit: PAGE_SIZE }), [tab, filters, sort]);
   const [selected, setSelected] = useState<Set<number>>(new Set());
   const [pending, setPending] = useState<RunAction | null>(null);
   const actions = useRunAction(() => setSelected(new Set()));
@@ -79,11 +81,13 @@ export function RunsView({ canAct }: { canAct: boolean }) {
     refetchInterval: tab === "active" ? refreshInterval : false,
   });
   const jobDefs = useQuery({ ...trpc.run.jobDefNames.queryOptions(), staleTime: 60_000 });
+  const queues = useQuery({ ...trpc.queue.find.queryOptions(), staleTime: 60_000, enabled: canMove });
   const rows = useMemo(() => runs.data?.pages.flatMap((p) => p.items) ?? [], [runs.data]);
 
-  function navigate(nextTab: RunsTab, next: RunFilters) {
+  function navigate(nextTab: RunsTab, next: RunFilters, nextSort: RunSort = sort) {
     setSelected(new Set());
-    const qs = toSearchParams(nextTab, next).toString();
+    const offered = SORTS.find((s) => s.value === nextSort)?.tabs.includes(nextTab);
+    const qs = toSearchParams(nextTab, next, offered ? nextSort : "newest").toString();
     router.replace(qs ? `${pathname}?${qs}` : pathname, { scroll: false });
   }
 
@@ -124,26 +128,40 @@ export function RunsView({ canAct }: { canAct: boolean }) {
     // eslint-disable-next-line react-hooks/exhaustive-deps -- visibleIds/selectedIds derive from rows and selected
   }, [canAct, selected, rows, allSelected]);
 
-  const bulkActions = tab === "active" ? ACTIVE_ACTIONS : HISTORY_ACTIONS;
+  const bulkActions = (tab === "active" ? ACTIVE_ACTIONS : HISTORY_ACTIONS).filter((a) => canMove || a !== "setQueue");
 
   return (
     <div className="space-y-4">
-      <div role="tablist" aria-label="Runs" className="bg-muted inline-flex rounded-lg p-1">
-        {(["active", "history"] as const).map((t) => (
-          <button
-            key={t}
-            type="button"
-            role="tab"
-            aria-selected={tab === t}
-            className={cn(
-              "rounded-md px-4 py-1.5 text-sm font-medium transition-colors",
-              tab === t ? "bg-background text-foreground shadow-sm" : "text-muted-foreground hover:text-foreground",
-            )}
-            onClick={() => tab !== t && navigate(t, { ...filters, state: [], endAfter: "", endBefore: "" })}
-          >
-            {t === "active" ? "Active" : "History"}
-          </button>
-        ))}
+      <div className="flex flex-wrap items-center justify-between gap-3">
+        <div role="tablist" aria-label="Runs" className="bg-muted inline-flex rounded-lg p-1">
+          {(["active", "history"] as const).map((t) => (
+            <button
+              key={t}
+              type="button"
+              role="tab"
+              aria-selected={tab === t}
+              className={cn(
+                "rounded-md px-4 py-1.5 text-sm font-medium transition-colors",
+                tab === t ? "bg-background text-foreground shadow-sm" : "text-muted-foreground hover:text-foreground",
+              )}
+              onClick={() => tab !== t && navigate(t, { ...filters, state: [], endAfter: "", endBefore: "" })}
+            >
+              {t === "active" ? "Active" : "History"}
+            </button>
+          ))}
+        </div>
+        <Select value={sort} onValueChange={(v) => navigate(tab, filters, v as RunSort)}>
+          <SelectTrigger aria-label="Sort runs" className="w-44">
+            <SelectValue />
+          </SelectTrigger>
+          <SelectContent>
+            {SORTS.filter((s) => s.tabs.includes(tab)).map((s) => (
+              <SelectItem key={s.value} value={s.value}>
+                {s.label}
+              </SelectItem>
+            ))}
+          </SelectContent>
+        </Select>
       </div>
 
       <FilterBar
@@ -202,9 +220,10 @@ export function RunsView({ canAct }: { canAct: boolean }) {
       <ConfirmActionDialog
         action={pending}
         ids={selectedIds}
+        queueNames={queues.data?.map((q) => q.name) ?? []}
         onOpenChange={(open) => !open && setPending(null)}
-        onConfirm={() => {
-          if (pending) actions.run(pending, selectedIds);
+        onConfirm={(value) => {
+          if (pending) actions.run(pending, selectedIds, value);
           setPending(null);
         }}
       />

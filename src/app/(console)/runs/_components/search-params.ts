@@ -2,6 +2,19 @@ import type { JobState } from "~/generated/sqlite/enums";
 import type { RouterInputs } from "~/trpc/react";
 
 export type RunsTab = "active" | "history";
+export type RunSort = NonNullable<RouterInputs["run"]["find"]["sort"]>;
+
+export const SORTS: { value: RunSort; label: string; tabs: RunsTab[] }[] = [
+  { value: "newest", label: "Newest first", tabs: ["active", "history"] },
+  { value: "oldest", label: "Oldest first", tabs: ["active", "history"] },
+  { value: "endedLatest", label: "Ended last first", tabs: ["history"] },
+  { value: "endedEarliest", label: "Ended first first", tabs: ["history"] },
+];
+
+/** The sort in the URL, if the tab offers it; else newest first. */
+export function parseSort(tab: RunsTab, params: URLSearchParams): RunSort {
+  return SORTS.find((s) => s.value === params.get("sort") && s.tabs.includes(tab))?.value ?? "newest";
+}
 
 /** The filters of the runs page as they are kept in the URL (so a view can be bookmarked and shared). */
 export type RunFilters = {
@@ -52,9 +65,10 @@ export function parseFilters(params: URLSearchParams): RunFilters {
   return f;
 }
 
-export function toSearchParams(tab: RunsTab, f: RunFilters): URLSearchParams {
+export function toSearchParams(tab: RunsTab, f: RunFilters, sort: RunSort = "newest"): URLSearchParams {
   const params = new URLSearchParams();
   if (tab !== "active") params.set("tab", tab);
+  if (sort !== "newest") params.set("sort", sort);
   for (const key of TEXT_KEYS) {
     const v = f[key].trim();
     if (v) params.set(key, v);
@@ -73,9 +87,10 @@ const date = (v: string) => {
 const text = (v: string) => v.trim() || undefined;
 
 /** The find input for the filters (invalid numbers and dates are ignored rather than sent). */
-export function toFindInput(tab: RunsTab, f: RunFilters): Omit<RouterInputs["run"]["find"], "cursor"> {
+export function toFindInput(tab: RunsTab, f: RunFilters, sort: RunSort = "newest"): Omit<RouterInputs["run"]["find"], "cursor"> {
   return {
     tab,
+    sort,
     id: positiveInt(f.id),
     applicationName: text(f.app),
     queueName: text(f.queue),

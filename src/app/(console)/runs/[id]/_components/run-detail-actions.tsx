@@ -27,8 +27,8 @@ export function RunDetailActions({ id, state }: { id: number; state: JobState })
         action={pending}
         ids={[id]}
         onOpenChange={(open) => !open && setPending(null)}
-        onConfirm={() => {
-          if (pending) actions.run(pending, [id]);
+        onConfirm={(value) => {
+          if (pending) actions.run(pending, [id], value);
           setPending(null);
         }}
       />

@@ -4,7 +4,8 @@ import { createInnerTRPCContext } from "~/server/api/trpc";
 import { initDatabase } from "~/server/services/setup/init-database";
 import { callerWithRoles } from "~/test/principals";
 import { type TestDb, createTestDb } from "~/test/test-db";
-import { MIN_REFRESH_PARAMETER, PollThrottle, getMinRefreshMs } from "./poll-throttle";
+import { MIN_REFRESH_PARAMETER } from "~/server/services/parameters/known-parameters";
+import { PollThrottle, getMinRefreshMs } from "./poll-throttle";
 
 let t: TestDb;
 beforeAll(async () => {

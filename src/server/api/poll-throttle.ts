@@ -1,7 +1,6 @@
 import type { DbOrTx } from "~/server/db";
+import { DEFAULT_MIN_REFRESH_MS, MIN_REFRESH_PARAMETER, knownParameter } from "~/server/services/parameters/known-parameters";
 
-export const MIN_REFRESH_PARAMETER = "consoleMinRefreshMs";
-export const DEFAULT_MIN_REFRESH_MS = 2000;
 const PARAMETER_TTL_MS = 10_000;
 const MAX_ENTRIES_PER_USER = 200;
 
@@ -11,8 +10,8 @@ let parameter: { value: number; until: number } | null = null;
 export async function getMinRefreshMs(db: DbOrTx): Promise<number> {
   if (parameter && parameter.until > Date.now()) return parameter.value;
   const row = await db.globalParameter.findUnique({ where: { key: MIN_REFRESH_PARAMETER } });
-  const n = Number(row?.value);
-  const value = row && Number.isInteger(n) && n >= 500 && n <= 600_000 ? n : DEFAULT_MIN_REFRESH_MS;
+  const valid = row && knownParameter(MIN_REFRESH_PARAMETER)?.validate(row.value) === null;
+  const value = valid ? Number(row.value.trim()) : DEFAULT_MIN_REFRESH_MS;
   parameter = { value, until: Date.now() + PARAMETER_TTL_MS };
   return value;
 }

@@ -1,5 +1,7 @@
 import { RETENTION_PARAMETER } from "~/engine/retention";
-import { DEFAULT_MIN_REFRESH_MS, MIN_REFRESH_PARAMETER } from "~/server/api/poll-throttle";
+
+export const MIN_REFRESH_PARAMETER = "consoleMinRefreshMs";
+export const DEFAULT_MIN_REFRESH_MS = 2000;
 
 /** A global parameter Jobwarden itself reads, with what it does and what values it accepts. */
 export type KnownParameter = {

@@ -13,11 +13,11 @@
  * ~94 % ENDED, ~4 % CRASHED, ~2 % CANCELLED; 4 nodes, 40 users (20 % of runs have none), sessions,
  * parents, keywords on 10 %; parameters {}.
  *
- * Cases (see CASES): the first page, a deep page (a keyset cursor ~90 % into the table), a filtered page
+ * Cases (see makeCases): the first page, a deep page (a keyset cursor ~90 % into the table), a filtered page
  * (one application + CRASHED), what else the page calls per request (run.jobDefNames, and the
- * principal every tRPC request loads), and some other filters a user can set. For each: --warmup
- * rounds, then --iterations rounds; in each round every case runs the caller and the bare SQL back to
- * back (alternating which goes first). The caller and the SQL must return the same ids.
+ * principal every tRPC request loads), some other filters a user can set, and a date range sorted by
+ * end time. For each: --warmup rounds, then --iterations rounds; in each round every case runs the
+ * caller and the bare SQL back to back (alternating which goes first). The caller and the SQL must return the same ids.
  *
  * PostgreSQL server: --pg-url or BENCH_PG_URL (a role that may CREATEDB), default
  * postgresql://postgres@127.0.0.1:54329/postgres. Binds no port; the databases and temp folders it
@@ -258,7 +258,7 @@ type Case = {
 const PAGE = 50;
 
 /** The History SELECT Prisma issues for findRuns (same columns, WHERE, ORDER BY, LIMIT/OFFSET). */
-function historySql(d: Dialect, where: { sql: (p: (v: unknown) => string) => string } | null) {
+function historySql(d: Dialect, where: { sql: (p: (v: unknown) => string) => string; orderBy?: string } | null) {
   const params: unknown[] = [];
   const p = (v: unknown) => {
     params.push(v);
@@ -266,7 +266,7 @@ function historySql(d: Dialect, where: { sql: (p: (v: unknown) => string) => str
   };
   const columns = HISTORY_COLUMNS.map((c) => (c === "state" ? d.stateColumn : `"${c}"`)).join(", ");
   const w = where ? where.sql(p) : "1=1";
-  const sql = `SELECT ${columns} FROM "History" WHERE ${w} ORDER BY "id" DESC LIMIT ${p(PAGE + 1)} OFFSET ${p(0)}`;
+  const sql = `SELECT ${columns} FROM "History" WHERE ${w} ORDER BY ${where?.orderBy ?? '"id" DESC'} LIMIT ${p(PAGE + 1)} OFFSET ${p(0)}`;
   return { sql, params };
 }
 
@@ -317,6 +317,10 @@ function makeCases(d: Dialect, caller: ReturnType<typeof createCaller>, db: Benc
     }),
     history("h", "keyword matching no run", { keyword: "NOPE" }, {
       sql: (p) => `("keyword1" = ${p("NOPE")} OR "keyword2" = ${p("NOPE")} OR "keyword3" = ${p("NOPE")})`,
+    }),
+    history("i", `ended before ${endedBefore.toISOString().slice(0, 10)}, sorted by end time`, { endedBefore, sort: "endedLatest" }, {
+      sql: (p) => `"endedAt" <= ${p(endedBefore.toISOString().replace("Z", d.provider === "sqlite" ? "+00:00" : ""))}`,
+      orderBy: '"endedAt" DESC, "id" DESC',
     }),
   ];
 }

@@ -2,14 +2,15 @@
 
 import { type FormEvent, useId, useState } from "react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { Loader2 } from "lucide-react";
+
 import { toast } from "sonner";
-import { Button } from "~/components/ui/button";
-import { Dialog, DialogClose, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "~/components/ui/dialog";
+
+import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "~/components/ui/dialog";
 import { Input } from "~/components/ui/input";
 import { Label } from "~/components/ui/label";
 import { Textarea } from "~/components/ui/textarea";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
+import { FormDialogFooter } from "~/components/form-dialog-footer";
 
 export type ParameterRow = RouterOutputs["parameter"]["find"][number];
 
@@ -61,22 +62,7 @@ function ParameterForm({ edit, pending, error, onSubmit }: { edit: ParameterEdit
           <p className="text-muted-foreground text-xs">At most 1000 characters.</p>
         )}
       </div>
-      {error ? (
-        <p role="alert" className="text-destructive text-sm">
-          {error}
-        </p>
-      ) : null}
-      <DialogFooter>
-        <DialogClose asChild>
-          <Button type="button" variant="outline">
-            Cancel
-          </Button>
-        </DialogClose>
-        <Button type="submit" disabled={pending}>
-          {pending ? <Loader2 className="animate-spin" aria-hidden="true" /> : null}
-          {edit.kind === "edit" ? "Save" : edit.kind === "set" ? "Set" : "Create"}
-        </Button>
-      </DialogFooter>
+      <FormDialogFooter error={error} pending={pending} submitLabel={edit.kind === "edit" ? "Save" : edit.kind === "set" ? "Set" : "Create"} />
     </form>
   );
 }

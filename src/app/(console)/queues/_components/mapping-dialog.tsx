@@ -2,16 +2,17 @@
 
 import { type FormEvent, useId, useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Loader2, TriangleAlert } from "lucide-react";
+import { TriangleAlert } from "lucide-react";
 import { toast } from "sonner";
 import { Alert, AlertDescription } from "~/components/ui/alert";
-import { Button } from "~/components/ui/button";
-import { Dialog, DialogClose, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "~/components/ui/dialog";
+
+import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "~/components/ui/dialog";
 import { Input } from "~/components/ui/input";
 import { Label } from "~/components/ui/label";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "~/components/ui/select";
 import { useTRPC } from "~/trpc/react";
 import type { QueueRow } from "./queue-form-dialog";
+import { FormDialogFooter } from "~/components/form-dialog-footer";
 
 export type MappingRow = NonNullable<QueueRow["mappings"]>[number];
 
@@ -102,22 +103,7 @@ function MappingForm({
         </div>
       </div>
       <PollingHint ms={Number(polling)} />
-      {localError || error ? (
-        <p role="alert" className="text-destructive text-sm">
-          {localError ?? error}
-        </p>
-      ) : null}
-      <DialogFooter>
-        <DialogClose asChild>
-          <Button type="button" variant="outline">
-            Cancel
-          </Button>
-        </DialogClose>
-        <Button type="submit" disabled={pending}>
-          {pending ? <Loader2 className="animate-spin" aria-hidden="true" /> : null}
-          {mapping ? "Save" : "Add mapping"}
-        </Button>
-      </DialogFooter>
+      <FormDialogFooter error={localError ?? error} pending={pending} submitLabel={mapping ? "Save" : "Add mapping"} />
     </form>
   );
 }

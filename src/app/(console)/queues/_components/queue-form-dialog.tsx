@@ -2,24 +2,16 @@
 
 import { type FormEvent, useId, useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Loader2, Plus } from "lucide-react";
+import { Plus } from "lucide-react";
 import { toast } from "sonner";
 import { Button } from "~/components/ui/button";
 import { Checkbox } from "~/components/ui/checkbox";
-import {
-  Dialog,
-  DialogClose,
-  DialogContent,
-  DialogDescription,
-  DialogFooter,
-  DialogHeader,
-  DialogTitle,
-  DialogTrigger,
-} from "~/components/ui/dialog";
+import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle, DialogTrigger } from "~/components/ui/dialog";
 import { Input } from "~/components/ui/input";
 import { Label } from "~/components/ui/label";
 import { Textarea } from "~/components/ui/textarea";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
+import { FormDialogFooter } from "~/components/form-dialog-footer";
 
 export type QueueRow = RouterOutputs["queue"]["find"][number];
 type QueueInput = { name: string; description: string; isDefault: boolean };
@@ -83,22 +75,7 @@ function QueueForm({
               : "New nodes poll the default queue; there is always exactly one."}
         </p>
       </div>
-      {error ? (
-        <p role="alert" className="text-destructive text-sm">
-          {error}
-        </p>
-      ) : null}
-      <DialogFooter>
-        <DialogClose asChild>
-          <Button type="button" variant="outline">
-            Cancel
-          </Button>
-        </DialogClose>
-        <Button type="submit" disabled={pending}>
-          {pending ? <Loader2 className="animate-spin" aria-hidden="true" /> : null}
-          {queue ? "Save" : "Create"}
-        </Button>
-      </DialogFooter>
+      <FormDialogFooter error={error} pending={pending} submitLabel={queue ? "Save" : "Create"} />
     </form>
   );
 }

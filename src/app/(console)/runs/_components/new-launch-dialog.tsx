@@ -2,24 +2,16 @@
 
 import { type FormEvent, useId, useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Loader2, Plus, Rocket, Trash2 } from "lucide-react";
+import { Plus, Rocket, Trash2 } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { toast } from "sonner";
 import { Button } from "~/components/ui/button";
-import {
-  Dialog,
-  DialogClose,
-  DialogContent,
-  DialogDescription,
-  DialogFooter,
-  DialogHeader,
-  DialogTitle,
-  DialogTrigger,
-} from "~/components/ui/dialog";
+import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle, DialogTrigger } from "~/components/ui/dialog";
 import { Input } from "~/components/ui/input";
 import { Label } from "~/components/ui/label";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "~/components/ui/select";
 import { useTRPC } from "~/trpc/react";
+import { FormDialogFooter } from "~/components/form-dialog-footer";
 
 type ParamRow = { key: string; value: string };
 
@@ -93,22 +85,7 @@ function LaunchForm({ onLaunched }: { onLaunched: (id: number) => void }) {
           Add parameter
         </Button>
       </fieldset>
-      {error ? (
-        <p role="alert" className="text-destructive text-sm">
-          {error}
-        </p>
-      ) : null}
-      <DialogFooter>
-        <DialogClose asChild>
-          <Button type="button" variant="outline">
-            Cancel
-          </Button>
-        </DialogClose>
-        <Button type="submit" disabled={enqueue.isPending}>
-          {enqueue.isPending ? <Loader2 className="animate-spin" aria-hidden="true" /> : null}
-          Launch
-        </Button>
-      </DialogFooter>
+      <FormDialogFooter error={error} pending={enqueue.isPending} submitLabel="Launch" />
     </form>
   );
 }

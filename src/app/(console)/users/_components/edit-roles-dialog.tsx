@@ -1,18 +1,10 @@
 "use client";
 
 import { useState } from "react";
-import { Loader2 } from "lucide-react";
-import { Button } from "~/components/ui/button";
-import {
-  Dialog,
-  DialogClose,
-  DialogContent,
-  DialogDescription,
-  DialogFooter,
-  DialogHeader,
-  DialogTitle,
-} from "~/components/ui/dialog";
+
+import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "~/components/ui/dialog";
 import { RoleCheckboxes } from "./role-checkboxes";
+import { FormDialogFooter } from "~/components/form-dialog-footer";
 
 function EditRolesForm({
   initialRoles,
@@ -36,17 +28,7 @@ function EditRolesForm({
         <legend className="sr-only">Roles</legend>
         <RoleCheckboxes value={roles} onChange={setRoles} />
       </fieldset>
-      <DialogFooter>
-        <DialogClose asChild>
-          <Button type="button" variant="outline">
-            Cancel
-          </Button>
-        </DialogClose>
-        <Button type="submit" disabled={pending}>
-          {pending ? <Loader2 className="animate-spin" aria-hidden="true" /> : null}
-          Save
-        </Button>
-      </DialogFooter>
+      <FormDialogFooter pending={pending} submitLabel="Save" />
     </form>
   );
 }

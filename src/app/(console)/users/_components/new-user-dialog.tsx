@@ -2,24 +2,16 @@
 
 import { type FormEvent, useId, useState } from "react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { Loader2, UserPlus } from "lucide-react";
+import { UserPlus } from "lucide-react";
 import { toast } from "sonner";
 import { Button } from "~/components/ui/button";
-import {
-  Dialog,
-  DialogClose,
-  DialogContent,
-  DialogDescription,
-  DialogFooter,
-  DialogHeader,
-  DialogTitle,
-  DialogTrigger,
-} from "~/components/ui/dialog";
+import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle, DialogTrigger } from "~/components/ui/dialog";
 import { Input } from "~/components/ui/input";
 import { Label } from "~/components/ui/label";
 import { useTRPC } from "~/trpc/react";
 import { PasswordDialog, type RevealedPassword } from "./password-dialog";
 import { RoleCheckboxes } from "./role-checkboxes";
+import { FormDialogFooter } from "~/components/form-dialog-footer";
 
 type NewUser = { login: string; email?: string; roles: string[] };
 
@@ -51,17 +43,7 @@ function NewUserForm({ pending, onSubmit }: { pending: boolean; onSubmit: (user:
         <RoleCheckboxes value={roles} onChange={setRoles} />
       </fieldset>
       <p className="text-muted-foreground text-sm">A password is generated and shown to you once.</p>
-      <DialogFooter>
-        <DialogClose asChild>
-          <Button type="button" variant="outline">
-            Cancel
-          </Button>
-        </DialogClose>
-        <Button type="submit" disabled={pending}>
-          {pending ? <Loader2 className="animate-spin" aria-hidden="true" /> : null}
-          Create
-        </Button>
-      </DialogFooter>
+      <FormDialogFooter pending={pending} submitLabel="Create" />
     </form>
   );
 }

@@ -45,6 +45,7 @@ import {
   setPgUrl,
   sqliteVersion,
 } from "./lib";
+import { HISTORY_ROW } from "~/server/services/runs/find-runs";
 
 const { values: opts } = parseArgs({
   options: {
@@ -118,6 +119,9 @@ const HISTORY_COLUMNS = [
   "startedAt",
   "endedAt",
 ] as const;
+
+/** The columns findRuns selects for a list row (HISTORY_ROW in find-runs.ts). */
+const LIST_COLUMNS = Object.keys(HISTORY_ROW);
 
 /** What differs between the two SQL dialects in this script. */
 type Dialect = {
@@ -264,7 +268,7 @@ function historySql(d: Dialect, where: { sql: (p: (v: unknown) => string) => str
     params.push(v);
     return d.p(params.length);
   };
-  const columns = HISTORY_COLUMNS.map((c) => (c === "state" ? d.stateColumn : `"${c}"`)).join(", ");
+  const columns = LIST_COLUMNS.map((c) => (c === "state" ? d.stateColumn : `"${c}"`)).join(", ");
   const w = where ? where.sql(p) : "1=1";
   const sql = `SELECT ${columns} FROM "History" WHERE ${w} ORDER BY ${where?.orderBy ?? '"id" DESC'} LIMIT ${p(PAGE + 1)} OFFSET ${p(0)}`;
   return { sql, params };

@@ -54,6 +54,22 @@ export type RunRow = {
   endedAt: Date | null;
 };
 
+/** The History columns a list row shows (not parameters, end reason…: those are on the run's page). */
+export const HISTORY_ROW = {
+  id: true,
+  applicationName: true,
+  queueName: true,
+  nodeName: true,
+  state: true,
+  userName: true,
+  sessionId: true,
+  parentId: true,
+  progress: true,
+  enqueuedAt: true,
+  startedAt: true,
+  endedAt: true,
+} as const satisfies Prisma.HistorySelect;
+
 const filterText = (v: string | undefined) => (v ? wildcardFilter(v) : undefined);
 
 function range(after: Date | undefined, before: Date | undefined) {
@@ -139,7 +155,7 @@ export async function findRuns(db: DbOrTx, input: TFindRuns): Promise<{ items: R
     };
     const direction = desc ? "desc" : "asc";
     const orderBy: Prisma.HistoryOrderByWithRelationInput[] = byEnd ? [{ endedAt: direction }, { id: direction }] : [{ id: direction }];
-    const ended = await db.history.findMany({ where, orderBy, take });
+    const ended = await db.history.findMany({ where, orderBy, take, select: HISTORY_ROW });
     rows = ended.map((r) => ({
       id: r.id,
       applicationName: r.applicationName,

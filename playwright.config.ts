@@ -7,7 +7,6 @@ import { defineConfig, devices } from "@playwright/test";
  * SQLite in E2E_HOME by default, or the PostgreSQL database in E2E_DATABASE_URL.
  * The web server command initialises it, so root's password is in E2E_HOME/root-password.txt.
  */
-// eslint-disable-next-line no-restricted-properties -- test harness configuration, outside the app
 const envVars = process.env;
 export const E2E_HOME = envVars.E2E_HOME ?? join(tmpdir(), "jobwarden-e2e");
 const port = Number(envVars.E2E_PORT ?? 3100);

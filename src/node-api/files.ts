@@ -3,7 +3,7 @@ import { create as contentDisposition } from "content-disposition";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Db } from "~/server/db";
 import { createAuditEvent } from "~/server/services/audit/create-audit-event";
-import { runLogFiles, safeFileName } from "~/server/services/runs/run-paths";
+import { deliverableContentType, runLogFiles, safeFileName } from "~/server/services/runs/run-paths";
 import type { NodeApiNode } from "./types";
 
 function notFound(reply: FastifyReply, message: string) {
@@ -29,6 +29,7 @@ export async function sendDeliverable(db: Db, node: NodeApiNode, req: FastifyReq
   return reply
     .header("content-disposition", contentDisposition(safeFileName(d.originalName, `file-${d.id}`)))
     .header("x-content-type-options", "nosniff")
+    .type(deliverableContentType(d.originalName))
     .sendFile(d.storedPath, node.deliverablesDir);
 }
 

@@ -88,6 +88,7 @@ describe(`node APIs on ${env.TEST_DB}`, () => {
     expect(download.status).toBe(200);
     expect(await download.text()).toBe("report for world\n");
     expect(download.headers.get("content-disposition")).toMatch(/attachment; filename="?report\.txt"?/);
+    expect(download.headers.get("content-type")).toBe("text/plain; charset=utf-8");
     const range = await fetch(`${base}/file?id=${file.downloadId}`, { headers: { range: "bytes=0-5" } });
     expect(range.status).toBe(206);
     expect(await range.text()).toBe("report");

@@ -140,7 +140,7 @@ describe(`downloads from a node on another host, on ${env.TEST_DB}`, () => {
     const res = await file();
     expect(res.status).toBe(200);
     expect(await res.text()).toBe("id;value\n1;été\n");
-    expect(res.headers.get("content-type")).toBe("application/octet-stream");
+    expect(res.headers.get("content-type")).toBe("text/csv; charset=utf-8");
     expect(res.headers.get("content-disposition")).toMatch(/^attachment; filename="rapport_\?t\?\.csv"; filename\*=UTF-8''rapport_%C3%A9t%C3%A9\.csv$/);
     expect(res.headers.get("content-security-policy")).toBe("default-src 'none'; sandbox");
     expect(res.headers.get("x-content-type-options")).toBe("nosniff");

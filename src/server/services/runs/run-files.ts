@@ -11,7 +11,7 @@ import type { Db } from "~/server/db";
 import { type Actor, createAuditEvent } from "~/server/services/audit/create-audit-event";
 import type { Principal } from "~/server/services/auth/get-principal";
 import { NodeApiError, nodeApiFetch, nodeFailure } from "~/server/services/nodes/node-api-client";
-import { runLogFiles, safeFileName } from "./run-paths";
+import { deliverableContentType, runLogFiles, safeFileName } from "./run-paths";
 
 export { runLogFiles, safeFileName } from "./run-paths";
 
@@ -141,7 +141,7 @@ export async function serveDeliverable(db: Db, caller: DownloadCaller, downloadI
 
   const headers = {
     ...DOWNLOAD_HEADERS,
-    "content-type": "application/octet-stream",
+    "content-type": deliverableContentType(d.originalName),
     "content-disposition": contentDisposition(safeFileName(d.originalName, `file-${d.id}`)),
   };
   const audit = (via?: "node-api") =>

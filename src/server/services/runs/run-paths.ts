@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { contentType } from "mime-types";
 
 /** Where a node writes a run's output: JQM's 10-digit log file names. */
 export function runLogFiles(logDir: string, id: number) {
@@ -14,4 +15,16 @@ export function safeFileName(name: string, fallback: string) {
     .slice(0, 150)
     .trim();
   return cleaned || fallback;
+}
+
+/** Types a browser would run or render as a page: a deliverable never gets them. */
+const ACTIVE_CONTENT = /^(text\/html|application\/xhtml\+xml|image\/svg\+xml|text\/xml|application\/xml|text\/javascript|application\/javascript|application\/pdf)\b/;
+
+/**
+ * The Content-Type of a deliverable, from its file name (report.csv → text/csv; charset=utf-8);
+ * application/octet-stream when unknown or when it is content a browser would execute or render.
+ */
+export function deliverableContentType(name: string): string {
+  const type = contentType(name);
+  return type && !ACTIVE_CONTENT.test(type) ? type : "application/octet-stream";
 }

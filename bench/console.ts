@@ -45,7 +45,7 @@ import {
   setPgUrl,
   sqliteVersion,
 } from "./lib";
-import { HISTORY_ROW } from "~/server/services/runs/find-runs";
+import { HISTORY_ROW_COLUMNS } from "~/server/services/runs/history-page";
 
 const { values: opts } = parseArgs({
   options: {
@@ -120,8 +120,8 @@ const HISTORY_COLUMNS = [
   "endedAt",
 ] as const;
 
-/** The columns findRuns selects for a list row (HISTORY_ROW in find-runs.ts). */
-const LIST_COLUMNS = Object.keys(HISTORY_ROW);
+/** The columns the runs list selects (history-page.ts). */
+const LIST_COLUMNS: readonly string[] = HISTORY_ROW_COLUMNS;
 
 /** What differs between the two SQL dialects in this script. */
 type Dialect = {

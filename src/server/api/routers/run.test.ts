@@ -77,6 +77,21 @@ describe("run router", () => {
     await expect(reader.caller.run.find({ tab: "history", endedAfter: new Date(2), endedBefore: new Date(1) })).rejects.toMatchObject({ code: "BAD_REQUEST" });
   });
 
+  it("matches History text filters exactly, or as LIKE patterns where % is the only wildcard", async () => {
+    await insertHistory(1, 40_000, { applicationName: "Nightly_Report" });
+    await insertHistory(1, 40_001, { applicationName: "NightlyXReport" });
+    await insertHistory(1, 40_002, { applicationName: "Report's \"quoted\"; DROP TABLE History" });
+    const reader = await callerWithRoles(t.db, ["client read only"]);
+    const ids = async (applicationName: string) => (await reader.caller.run.find({ tab: "history", applicationName })).items.map((r) => r.id);
+    expect(await ids("Nightly_Report")).toEqual([40_000]);
+    expect(await ids("Nightly_%")).toEqual([40_000]);
+    expect(await ids("%ly_Rep%")).toEqual([40_000]);
+    expect(await ids("Nightly%Report")).toEqual([40_001, 40_000]);
+    expect(await ids("Report's \"quoted\"; DROP TABLE History")).toEqual([40_002]);
+    expect(await ids("%'; DROP TABLE History; --%")).toEqual([]);
+    expect(await t.db.history.count({ where: { id: { gte: 40_000, lte: 40_002 } } })).toBe(3);
+  });
+
   it("pages through more History rows than one page holds, by id, without gaps or repeats", async () => {
     await insertHistory(205, 20_000, { applicationName: "Paged" });
     const reader = await callerWithRoles(t.db, ["client read only"]);

@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { JobState } from "~/generated/sqlite/enums";
 import type { Prisma } from "~/generated/sqlite/client";
-import type { DbOrTx } from "~/server/db";
+import type { Db, DbOrTx } from "~/server/db";
 import { AppError, parseInput } from "~/server/services/errors";
+import { findHistoryPage } from "./history-page";
 import { ENDED_STATES, LIVE_STATES, wildcardFilter } from "./query-runs";
 
 const text = z.string().trim().max(200).optional();
@@ -54,22 +55,6 @@ export type RunRow = {
   endedAt: Date | null;
 };
 
-/** The History columns a list row shows (not parameters, end reason…: those are on the run's page). */
-export const HISTORY_ROW = {
-  id: true,
-  applicationName: true,
-  queueName: true,
-  nodeName: true,
-  state: true,
-  userName: true,
-  sessionId: true,
-  parentId: true,
-  progress: true,
-  enqueuedAt: true,
-  startedAt: true,
-  endedAt: true,
-} as const satisfies Prisma.HistorySelect;
-
 const filterText = (v: string | undefined) => (v ? wildcardFilter(v) : undefined);
 
 function range(after: Date | undefined, before: Date | undefined) {
@@ -81,7 +66,7 @@ function range(after: Date | undefined, before: Date | undefined) {
  * Runs of one tab (Active = JobInstance, History = History) matching the filters, `limit` at a time.
  * Text filters are exact unless they contain `%` wildcards. Never counts rows: History is huge.
  */
-export async function findRuns(db: DbOrTx, input: TFindRuns): Promise<{ items: RunRow[]; nextCursor: string | null }> {
+export async function findRuns(db: Db, input: TFindRuns): Promise<{ items: RunRow[]; nextCursor: string | null }> {
   const f = parseInput(ZFindRunsSchema, input);
   const byEnd = f.sort === "endedLatest" || f.sort === "endedEarliest";
   const desc = f.sort === "newest" || f.sort === "endedLatest";
@@ -93,27 +78,19 @@ export async function findRuns(db: DbOrTx, input: TFindRuns): Promise<{ items: R
     throw new AppError("BAD_REQUEST", "enqueuedAfter is later than enqueuedBefore");
   }
   if (f.endedAfter && f.endedBefore && f.endedAfter > f.endedBefore) throw new AppError("BAD_REQUEST", "endedAfter is later than endedBefore");
-  const cmp = desc ? "lt" : "gt";
-  const id = {
-    ...(f.id != null ? { equals: f.id } : {}),
-    ...(cursor && !byEnd ? { [cmp]: cursor.id } : {}),
-  };
-  const keyword = filterText(f.keyword);
-  const common = {
-    id,
-    parentId: f.parentId,
-    userName: filterText(f.user),
-    sessionId: filterText(f.sessionId),
-    enqueuedAt: range(f.enqueuedAfter, f.enqueuedBefore),
-    ...(keyword ? { OR: [{ keyword1: keyword }, { keyword2: keyword }, { keyword3: keyword }] } : {}),
-  };
   const take = f.limit + 1;
   let rows: RunRow[];
   if (f.tab === "active") {
     const states = f.state ? LIVE_STATES.filter((s) => f.state!.includes(s)) : undefined;
     if (states?.length === 0 || f.endedAfter || f.endedBefore) return { items: [], nextCursor: null };
+    const keyword = filterText(f.keyword);
     const where: Prisma.JobInstanceWhereInput = {
-      ...common,
+      id: { ...(f.id != null ? { equals: f.id } : {}), ...(cursor ? { [desc ? "lt" : "gt"]: cursor.id } : {}) },
+      parentId: f.parentId,
+      userName: filterText(f.user),
+      sessionId: filterText(f.sessionId),
+      enqueuedAt: range(f.enqueuedAfter, f.enqueuedBefore),
+      ...(keyword ? { OR: [{ keyword1: keyword }, { keyword2: keyword }, { keyword3: keyword }] } : {}),
       state: states ? { in: states } : undefined,
       jobDef: f.applicationName ? { applicationName: wildcardFilter(f.applicationName) } : undefined,
       queue: f.queueName ? { name: wildcardFilter(f.queueName) } : undefined,
@@ -142,34 +119,26 @@ export async function findRuns(db: DbOrTx, input: TFindRuns): Promise<{ items: R
   } else {
     const states = f.state ? ENDED_STATES.filter((s) => f.state!.includes(s)) : undefined;
     if (states?.length === 0) return { items: [], nextCursor: null };
-    const where: Prisma.HistoryWhereInput = {
-      ...common,
-      state: states ? { in: states } : undefined,
-      applicationName: filterText(f.applicationName),
-      queueName: filterText(f.queueName),
-      nodeName: filterText(f.nodeName),
-      endedAt: range(f.endedAfter, f.endedBefore),
-      ...(cursor && byEnd && "endedAt" in cursor
-        ? { AND: [{ OR: [{ endedAt: { [cmp]: cursor.endedAt } }, { endedAt: cursor.endedAt, id: { [cmp]: cursor.id } }] }] }
-        : {}),
-    };
-    const direction = desc ? "desc" : "asc";
-    const orderBy: Prisma.HistoryOrderByWithRelationInput[] = byEnd ? [{ endedAt: direction }, { id: direction }] : [{ id: direction }];
-    const ended = await db.history.findMany({ where, orderBy, take, select: HISTORY_ROW });
-    rows = ended.map((r) => ({
-      id: r.id,
-      applicationName: r.applicationName,
-      queueName: r.queueName,
-      nodeName: r.nodeName,
-      state: r.state,
-      user: r.userName,
-      sessionId: r.sessionId,
-      parentId: r.parentId,
-      progress: r.progress,
-      enqueuedAt: r.enqueuedAt,
-      startedAt: r.startedAt,
-      endedAt: r.endedAt,
-    }));
+    const ended = await findHistoryPage(db, {
+      id: f.id,
+      parentId: f.parentId,
+      applicationName: f.applicationName || undefined,
+      queueName: f.queueName || undefined,
+      nodeName: f.nodeName || undefined,
+      userName: f.user || undefined,
+      sessionId: f.sessionId || undefined,
+      keyword: f.keyword || undefined,
+      states,
+      enqueuedAfter: f.enqueuedAfter,
+      enqueuedBefore: f.enqueuedBefore,
+      endedAfter: f.endedAfter,
+      endedBefore: f.endedBefore,
+      byEnd,
+      desc,
+      after: cursor ?? undefined,
+      take,
+    });
+    rows = ended.map(({ userName, ...r }) => ({ ...r, user: userName }));
   }
   const items = rows.slice(0, f.limit);
   const last = items[items.length - 1];

@@ -93,6 +93,8 @@ describe("user administration", () => {
   it("refuses expired accounts", async () => {
     const admin = await callerWithRoles(t.db, ["administrator"]);
     const u = await callerWithRoles(t.db, ["client"]);
+    await admin.caller.user.update({ id: u.user.id, expiresAt: new Date(Date.now() + 60_000) });
+    expect(await getPrincipal(t.db, u.user.id)).toMatchObject({ login: u.user.login, roles: ["client"] });
     await admin.caller.user.update({ id: u.user.id, expiresAt: new Date(Date.now() - 1000) });
     expect(await getPrincipal(t.db, u.user.id)).toBeNull();
   });

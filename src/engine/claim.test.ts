@@ -21,7 +21,9 @@ describe("claimRuns", () => {
     const low2 = await enqueueRun(t.db, { applicationName: "DemoEcho", priority: 0 });
     const high = await enqueueRun(t.db, { applicationName: "DemoEcho", priority: 5 });
     expect(await claimRuns(t.db, { queueId, nodeId, max: 2 })).toEqual([high.id, low1.id]);
-    expect(await t.db.jobInstance.findUniqueOrThrow({ where: { id: high.id } })).toMatchObject({ state: "ATTRIBUTED", nodeId });
+    const claimed = await t.db.jobInstance.findUniqueOrThrow({ where: { id: high.id } });
+    expect(claimed).toMatchObject({ state: "ATTRIBUTED", nodeId });
+    expect(Math.abs(claimed.attributedAt!.getTime() - Date.now())).toBeLessThan(60_000);
     expect(await claimRuns(t.db, { queueId, nodeId, max: 5 })).toEqual([low2.id]);
     expect(await claimRuns(t.db, { queueId, nodeId, max: 5 })).toEqual([]);
   });

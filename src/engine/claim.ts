@@ -43,10 +43,13 @@ export async function claimRuns(db: Db, { queueId, nodeId, max }: { queueId: num
       const active = await db.jobInstance.count({ where: { jobDefId: c.jobDefId, state: { in: ["ATTRIBUTED", "RUNNING"] } } });
       if (active > 0) continue;
     }
-    const { count } = await db.jobInstance.updateMany({
-      where: { id: c.id, state: "SUBMITTED" },
-      data: { state: "ATTRIBUTED", nodeId, attributedAt: new Date() },
-    });
+    // Raw: a Prisma updateMany costs about ten times more (query compilation), once per run.
+    const count = await db.$executeRawUnsafe(
+      `UPDATE "JobInstance" SET "state" = 'ATTRIBUTED', "nodeId" = ?, "attributedAt" = ? WHERE "id" = ? AND "state" = 'SUBMITTED'`,
+      nodeId,
+      new Date(),
+      c.id,
+    );
     if (count === 1) claimed.push(c.id);
   }
   return claimed;

@@ -13,6 +13,7 @@ import { measurePaths } from "~/security/path-probe";
 import { measureInterfaces } from "./node-report";
 import { NodeApiServer } from "~/node-api/node-api-server";
 import { type MappingConfig, Poller } from "./poller";
+import { workerPool } from "./runners/node-runner";
 import { crashRunsOfDeadNodes, crashRunsOfNode } from "./recovery";
 import { purgeHistory, purgeNodeFiles, retentionDays } from "./retention";
 import { sleep } from "./retry";
@@ -113,6 +114,7 @@ export class EngineNode {
       }
     }
     this.abort.abort();
+    await workerPool.close();
     runEvents.off("enqueued", this.onEnqueued);
     await this.api.closeAll();
     await Promise.allSettled(this.loops);

@@ -71,13 +71,23 @@ export async function killLeftovers(tmpDir: string, runIds: number[], log: Logge
  */
 export async function launchRun(opts: LaunchOptions, id: number): Promise<RunningJob | null> {
   const { db, node, log } = opts;
-  const ji = await db.jobInstance.findUnique({
-    where: { id },
-    include: { jobDef: true, queue: { select: { name: true } } },
-  });
-  if (!ji || ji.state !== "ATTRIBUTED" || ji.nodeId !== node.id) return null;
-  if (ji.instruction === "KILL") {
-    await endRun(db, { id, state: "CRASHED", endReason: `killed by ${ji.instructedBy ?? "an operator"} before it started` });
+  // ATTRIBUTED → RUNNING and the read of the run in one statement (each Prisma call costs a query
+  // compilation); a run that is no longer ours or was killed meanwhile is looked at again below.
+  const ji = await db.jobInstance
+    .update({
+      where: { id, state: "ATTRIBUTED", nodeId: node.id, instruction: { not: "KILL" } },
+      data: { state: "RUNNING", startedAt: new Date() },
+      include: { jobDef: true, queue: { select: { name: true } } },
+    })
+    .catch((err: unknown) => {
+      if ((err as { code?: string }).code === "P2025") return null;
+      throw err;
+    });
+  if (!ji) {
+    const now = await db.jobInstance.findUnique({ where: { id }, select: { state: true, nodeId: true, instruction: true, instructedBy: true } });
+    if (now?.state === "ATTRIBUTED" && now.nodeId === node.id && now.instruction === "KILL") {
+      await endRun(db, { id, state: "CRASHED", endReason: `killed by ${now.instructedBy ?? "an operator"} before it started` });
+    }
     return null;
   }
 
@@ -134,11 +144,6 @@ export async function launchRun(opts: LaunchOptions, id: number): Promise<Runnin
     },
   };
 
-  const started = await db.jobInstance.updateMany({
-    where: { id, state: "ATTRIBUTED", nodeId: node.id },
-    data: { state: "RUNNING", startedAt: new Date() },
-  });
-  if (started.count !== 1) return null;
   runLog.info("run starting");
 
   const ctx = {

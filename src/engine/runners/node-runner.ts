@@ -9,39 +9,113 @@ const workerFile = new URL("./node-payload-worker.mjs", import.meta.url);
 type WorkerMessage =
   | { type: "stdout" | "stderr"; data: string }
   | { type: "call"; callId: number; method: keyof PayloadApi; args: unknown[] }
-  | { type: "done" }
+  | { type: "done"; reusable: boolean }
   | { type: "failed"; message: string };
 
-/** Runs a module exporting run(ctx) in a worker thread; kill = abort the signal, then terminate. */
+/** A worker thread and how many runs it has served. */
+type PooledWorker = { worker: Worker; runs: number; onIdleExit?: () => void; idleTimer?: NodeJS.Timeout };
+
+/**
+ * Worker threads kept after a clean run (see node-payload-worker.mjs), so that the next run skips a
+ * thread start. A thread serves at most MAX_RUNS_PER_WORKER runs (each run's payload module
+ * instance stays in its module map) and is ended after IDLE_MS without work.
+ */
+export const workerPool = {
+  maxIdle: 16,
+  maxRunsPerWorker: 100,
+  idleMs: 60_000,
+  idle: [] as PooledWorker[],
+  /** Threads started, for tests and the bench. */
+  started: 0,
+
+  take(): PooledWorker {
+    const pooled = this.idle.pop();
+    if (pooled) {
+      clearTimeout(pooled.idleTimer);
+      if (pooled.onIdleExit) pooled.worker.off("exit", pooled.onIdleExit);
+      pooled.worker.ref();
+      return pooled;
+    }
+    this.started++;
+    // Nothing from the node's own environment: each run sets the payload's environment.
+    return { worker: new Worker(workerFile, { env: {} }), runs: 0 };
+  },
+
+  release(pooled: PooledWorker) {
+    if (pooled.runs >= this.maxRunsPerWorker || this.idle.length >= this.maxIdle) {
+      void pooled.worker.terminate();
+      return;
+    }
+    pooled.worker.unref();
+    pooled.onIdleExit = () => this.drop(pooled);
+    pooled.worker.once("exit", pooled.onIdleExit);
+    pooled.idleTimer = setTimeout(() => {
+      this.drop(pooled);
+      void pooled.worker.terminate();
+    }, this.idleMs);
+    pooled.idleTimer.unref();
+    this.idle.push(pooled);
+  },
+
+  drop(pooled: PooledWorker) {
+    clearTimeout(pooled.idleTimer);
+    const i = this.idle.indexOf(pooled);
+    if (i >= 0) this.idle.splice(i, 1);
+  },
+
+  /** Ends every idle thread (node stop, tests). */
+  async close() {
+    const all = this.idle.splice(0);
+    for (const p of all) clearTimeout(p.idleTimer);
+    await Promise.all(all.map((p) => p.worker.terminate()));
+  },
+};
+
+/**
+ * Runs a module exporting run(ctx) in a worker thread; kill = abort the signal, then terminate.
+ * A thread that served a run which failed, was killed or left something behind is terminated.
+ */
 export function startNodePayload(ctx: RunContext): RunnerHandle {
   const modulePath = isAbsolute(ctx.path) ? ctx.path : join(ctx.jobsDir, ctx.path);
-  const worker = new Worker(workerFile, {
-    workerData: {
-      modulePath,
-      parameters: ctx.parameters,
-      meta: {
-        id: ctx.id,
-        applicationName: ctx.applicationName,
-        workDir: ctx.workDir,
-        deliveryDir: ctx.deliveryDir,
-      },
-    },
-    env: ctx.env,
-  });
+  const pooled = workerPool.take();
+  const { worker } = pooled;
+  pooled.runs++;
   const stdout = createWriteStream(ctx.stdoutFile, { flags: "a", mode: 0o640 });
   const stderr = createWriteStream(ctx.stderrFile, { flags: "a", mode: 0o640 });
 
   let outcome: RunOutcome | undefined;
   let killed = false;
+  /** The run is over and the thread went back to the pool: it is no longer this run's. */
+  let released = false;
   let terminateTimer: NodeJS.Timeout | undefined;
+  let resolveDone!: (outcome: RunOutcome) => void;
+  const done = new Promise<RunOutcome>((resolve) => (resolveDone = resolve));
 
-  worker.on("message", (msg: WorkerMessage) => {
+  const endStreams = (then: () => void) => {
+    stdout.end();
+    stderr.end();
+    void Promise.all([finished(stdout), finished(stderr)]).then(then, then);
+  };
+  const detach = () => {
+    worker.off("message", onMessage);
+    worker.off("error", onError);
+    worker.off("exit", onExit);
+  };
+
+  const onMessage = (msg: WorkerMessage) => {
     if (msg.type === "stdout") stdout.write(msg.data);
     else if (msg.type === "stderr") stderr.write(msg.data);
     else if (msg.type === "done" || msg.type === "failed") {
       outcome ??= msg.type === "done" ? { returnCode: 0 } : { returnCode: 1, error: msg.message };
-      // Its output already arrived on this port: the payload's timers or sockets do not keep its slot.
-      void worker.terminate();
+      if (msg.type === "done" && msg.reusable && !killed) {
+        released = true;
+        detach();
+        workerPool.release(pooled);
+        endStreams(() => resolveDone(outcome!));
+      } else {
+        // Its output already arrived on this port: the payload's timers or sockets do not keep its slot.
+        void worker.terminate();
+      }
     } else if (msg.type === "call") {
       const method = ctx.api[msg.method] as (...a: unknown[]) => Promise<unknown>;
       method(...msg.args).then(
@@ -49,26 +123,34 @@ export function startNodePayload(ctx: RunContext): RunnerHandle {
         (err: unknown) => worker.postMessage({ type: "reply", callId: msg.callId, error: err instanceof Error ? err.message : String(err) }),
       );
     }
-  });
+  };
+  const onError = (err: Error) => {
+    outcome ??= { returnCode: 1, error: err.message };
+  };
+  const onExit = (code: number) => {
+    clearTimeout(terminateTimer);
+    detach();
+    endStreams(() => {
+      if (killed && outcome?.returnCode !== 0) resolveDone({ returnCode: null, error: "killed" });
+      else resolveDone(outcome ?? { returnCode: code || 1, error: "worker exited before the payload finished" });
+    });
+  };
+  worker.on("message", onMessage);
+  worker.on("error", onError);
+  worker.on("exit", onExit);
 
-  const done = new Promise<RunOutcome>((resolve) => {
-    worker.on("error", (err) => {
-      outcome ??= { returnCode: 1, error: err.message };
-    });
-    worker.on("exit", (code) => {
-      clearTimeout(terminateTimer);
-      stdout.end();
-      stderr.end();
-      void Promise.all([finished(stdout), finished(stderr)]).then(() => {
-        if (killed && outcome?.returnCode !== 0) resolve({ returnCode: null, error: "killed" });
-        else resolve(outcome ?? { returnCode: code || 1, error: "worker exited before the payload finished" });
-      });
-    });
+  worker.postMessage({
+    type: "run",
+    modulePath,
+    parameters: ctx.parameters,
+    env: ctx.env,
+    meta: { id: ctx.id, applicationName: ctx.applicationName, workDir: ctx.workDir, deliveryDir: ctx.deliveryDir },
   });
 
   return {
     done,
     kill() {
+      if (released) return;
       killed = true;
       worker.postMessage({ type: "abort" });
       terminateTimer ??= setTimeout(() => void worker.terminate(), ctx.killGraceMs);

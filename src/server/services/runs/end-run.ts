@@ -16,17 +16,21 @@ export function endRun(db: Db, options: EndRunOptions): Promise<boolean> {
 }
 
 export async function endRunInTx(tx: Tx, { id, state, returnCode, endReason, fromStates }: EndRunOptions): Promise<boolean> {
-  const ji = await tx.jobInstance.findUnique({
-    where: { id },
-    include: {
-      jobDef: { select: { applicationName: true } },
-      queue: { select: { name: true } },
-      node: { select: { name: true } },
-    },
-  });
-  if (!ji || (fromStates && !fromStates.includes(ji.state))) return false;
-  const deleted = await tx.jobInstance.deleteMany({ where: { id, state: ji.state } });
-  if (deleted.count !== 1) return false;
+  // One statement reads and removes the row (each Prisma call costs a query compilation).
+  const ji = await tx.jobInstance
+    .delete({
+      where: { id, ...(fromStates ? { state: { in: fromStates } } : {}) },
+      include: {
+        jobDef: { select: { applicationName: true } },
+        queue: { select: { name: true } },
+        node: { select: { name: true } },
+      },
+    })
+    .catch((err: unknown) => {
+      if ((err as { code?: string }).code === "P2025") return null;
+      throw err;
+    });
+  if (!ji) return false;
   await tx.history.create({
     data: {
       id: ji.id,

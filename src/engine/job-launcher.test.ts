@@ -1,0 +1,69 @@
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Node } from "~/generated/sqlite/client";
+import { SYSTEM_ACTOR } from "~/server/services/audit/create-audit-event";
+import { createNode } from "~/server/services/nodes/create-node";
+import { enqueueRun } from "~/server/services/runs/enqueue-run";
+import { runLogFiles } from "~/server/services/runs/run-paths";
+import { initDatabase } from "~/server/services/setup/init-database";
+import { type TestDb, createTestDb } from "~/test/test-db";
+import { claimRuns } from "./claim";
+import { type LaunchOptions, launchRun } from "./job-launcher";
+import { workerPool } from "./runners/node-runner";
+
+let t: TestDb;
+let queueId: number;
+let node: Node;
+let opts: LaunchOptions;
+beforeAll(async () => {
+  t = await createTestDb();
+  await initDatabase(t.db, { migrate: false });
+  queueId = (await t.db.queue.findFirstOrThrow({ where: { isDefault: true } })).id;
+  node = await createNode(t.db, { actor: SYSTEM_ACTOR, name: `launcher-${t.provider}-${process.pid}`, port: 0 });
+  mkdirSync(node.jobsDir, { recursive: true });
+  writeFileSync(join(node.jobsDir, "hello.mjs"), `export async function run(ctx) { console.log("hello " + ctx.id); }`);
+  await t.db.jobDef.create({ data: { applicationName: "LaunchHello", payloadType: "node", path: "hello.mjs", queueId, parameters: {} } });
+  opts = { db: t.db, node, log: pino({ level: "silent" }), killGraceMs: 1000, localApiUrl: null, baseEnv: {} };
+});
+afterAll(async () => {
+  await workerPool.close();
+  await t.drop();
+});
+
+async function claimOne() {
+  const { id } = await enqueueRun(t.db, { applicationName: "LaunchHello" });
+  expect(await claimRuns(t.db, { queueId, nodeId: node.id, max: 1 })).toEqual([id]);
+  return id;
+}
+
+describe("launchRun", () => {
+  it("moves a claimed run to RUNNING with its start time, then to History when it ends", async () => {
+    const id = await claimOne();
+    const job = await launchRun(opts, id);
+    expect(job).not.toBeNull();
+    expect(await t.db.jobInstance.findUnique({ where: { id } })).toMatchObject({ state: "RUNNING" });
+    expect(await job!.done).toBe("ENDED");
+    const h = await t.db.history.findUniqueOrThrow({ where: { id } });
+    expect(h).toMatchObject({ state: "ENDED", returnCode: 0, nodeName: node.name, applicationName: "LaunchHello" });
+    expect(h.startedAt!.getTime()).toBeGreaterThanOrEqual(h.attributedAt!.getTime());
+    expect(readFileSync(runLogFiles(node.logDir, id).stdout, "utf8")).toBe(`hello ${id}\n`);
+  });
+
+  it("does not start a run killed before it started: it ends CRASHED naming who killed it, never RUNNING", async () => {
+    const id = await claimOne();
+    await t.db.jobInstance.update({ where: { id }, data: { instruction: "KILL", instructedBy: "alice" } });
+    expect(await launchRun(opts, id)).toBeNull();
+    const h = await t.db.history.findUniqueOrThrow({ where: { id } });
+    expect(h).toMatchObject({ state: "CRASHED", endReason: "killed by alice before it started", startedAt: null });
+  });
+
+  it("leaves alone a run that is not, or no longer, attributed to this node", async () => {
+    const id = await claimOne();
+    await t.db.jobInstance.update({ where: { id }, data: { state: "SUBMITTED", nodeId: null } });
+    expect(await launchRun(opts, id)).toBeNull();
+    expect(await t.db.jobInstance.findUniqueOrThrow({ where: { id } })).toMatchObject({ state: "SUBMITTED", startedAt: null });
+    expect(await launchRun(opts, 999_999)).toBeNull();
+  });
+});

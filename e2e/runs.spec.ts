@@ -98,6 +98,13 @@ test("an operator launches runs, filters the history, reads the output and kills
   await expect(page.getByRole("cell", { name: "greeting" })).toBeVisible();
   await fullScreenshot(page, "test-results/screenshots/run-detail.png");
 
+  // A row's own actions: relaunch the ended echo run from its row in History.
+  await page.goto(`/runs?tab=history&app=DemoEcho`);
+  await page.getByRole("button", { name: `Actions for run ${ids.echo}` }).click();
+  await page.getByRole("menuitem", { name: "Relaunch" }).click();
+  await page.getByRole("alertdialog", { name: `Relaunch run ${ids.echo}?` }).getByRole("button", { name: "Relaunch" }).click();
+  await expect(page.locator("[data-sonner-toast]").filter({ hasText: /1 run relaunched: new run \d+/ })).toBeVisible();
+
   // A long run, killed from its page.
   await page.goto("/runs");
   ids.sleep = await launch(page, "DemoSleep");

@@ -5,12 +5,13 @@ import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { keepPreviousData, useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import type { ColumnDef } from "@tanstack/react-table";
-import { CircleAlert, Loader2 } from "lucide-react";
+import { CircleAlert, Loader2, MoreHorizontal } from "lucide-react";
 import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
 import { Checkbox } from "~/components/ui/checkbox";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "~/components/ui/select";
 import { DataTable } from "~/components/ui/data-table";
+import { DropdownMenu, DropdownMenuContent, DropdownMenuItem, DropdownMenuTrigger } from "~/components/ui/dropdown-menu";
 import { cn } from "~/lib/utils";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
 import { formatDateTime } from "../../_components/format-time";
@@ -71,7 +72,8 @@ export function RunsView({ canAct, canMove }: { canAct: boolean; canMove: boolea
   const sort = useMemo(() => parseSort(tab, searchParams), [tab, searchParams]);
   const input = useMemo(() => ({ ...toFindInput(tab, filters, sort), limit: PAGE_SIZE }), [tab, filters, sort]);
   const [selected, setSelected] = useState<Set<number>>(new Set());
-  const [pending, setPending] = useState<RunAction | null>(null);
+  /** The action waiting for confirmation, and the runs it applies to (the selection, or one row). */
+  const [pending, setPending] = useState<{ action: RunAction; ids: number[] } | null>(null);
   const actions = useRunAction(() => setSelected(new Set()));
 
   const refreshInterval = useRefreshInterval(3000);
@@ -97,6 +99,7 @@ export function RunsView({ canAct, canMove }: { canAct: boolean; canMove: boolea
 
   const columns = useMemo<ColumnDef<RunRow>[]>(() => {
     if (!canAct) return dataColumns;
+    const offered = [...ACTIVE_ACTIONS, ...HISTORY_ACTIONS].filter((a) => canMove || a !== "setQueue");
     const toggle = (id: number, on: boolean) =>
       setSelected((s) => {
         const next = new Set(s);
@@ -124,11 +127,37 @@ export function RunsView({ canAct, canMove }: { canAct: boolean; canMove: boolea
         ),
       },
       ...dataColumns,
+      {
+        id: "actions",
+        enableSorting: false,
+        header: () => <span className="sr-only">Actions</span>,
+        cell: ({ row }) => {
+          const run = row.original;
+          const available = offered.filter((a) => ACTIONS[a].states.includes(run.state));
+          if (available.length === 0) return null;
+          return (
+            <DropdownMenu>
+              <DropdownMenuTrigger asChild>
+                <Button variant="ghost" size="icon" aria-label={`Actions for run ${run.id}`}>
+                  <MoreHorizontal aria-hidden="true" />
+                </Button>
+              </DropdownMenuTrigger>
+              <DropdownMenuContent align="end">
+                {available.map((a) => (
+                  <DropdownMenuItem key={a} variant={ACTIONS[a].destructive ? "destructive" : "default"} onSelect={() => setPending({ action: a, ids: [run.id] })}>
+                    {ACTIONS[a].label}
+                  </DropdownMenuItem>
+                ))}
+              </DropdownMenuContent>
+            </DropdownMenu>
+          );
+        },
+      },
     ];
     // eslint-disable-next-line react-hooks/exhaustive-deps -- visibleIds/selectedIds derive from rows and selected
-  }, [canAct, selected, rows, allSelected]);
+  }, [canAct, canMove, selected, rows, allSelected]);
 
-  const bulkActions = (tab === "active" ? ACTIVE_ACTIONS : HISTORY_ACTIONS).filter((a) => canMove || a !== "setQueue");
+  const bulkActions = tab === "active" ? ACTIVE_ACTIONS.filter((a) => canMove || a !== "setQueue") : HISTORY_ACTIONS;
 
   return (
     <div className="space-y-4">
@@ -183,7 +212,7 @@ export function RunsView({ canAct, canMove }: { canAct: boolean; canMove: boolea
               size="sm"
               variant={ACTIONS[a].destructive ? "destructive" : "outline"}
               disabled={selectedIds.length === 0 || actions.pending}
-              onClick={() => setPending(a)}
+              onClick={() => setPending({ action: a, ids: selectedIds })}
             >
               {ACTIONS[a].label}
             </Button>
@@ -218,12 +247,12 @@ export function RunsView({ canAct, canMove }: { canAct: boolean; canMove: boolea
       ) : null}
 
       <ConfirmActionDialog
-        action={pending}
-        ids={selectedIds}
+        action={pending?.action ?? null}
+        ids={pending?.ids ?? []}
         queueNames={queues.data?.map((q) => q.name) ?? []}
         onOpenChange={(open) => !open && setPending(null)}
         onConfirm={(value) => {
-          if (pending) actions.run(pending, selectedIds, value);
+          if (pending) actions.run(pending.action, pending.ids, value);
           setPending(null);
         }}
       />

@@ -5,23 +5,14 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { ColumnDef } from "@tanstack/react-table";
 import { CircleAlert, Pencil, Plus, Trash2 } from "lucide-react";
 import { toast } from "sonner";
-import {
-  AlertDialog,
-  AlertDialogAction,
-  AlertDialogCancel,
-  AlertDialogContent,
-  AlertDialogDescription,
-  AlertDialogFooter,
-  AlertDialogHeader,
-  AlertDialogTitle,
-} from "~/components/ui/alert-dialog";
 import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
 import { Badge } from "~/components/ui/badge";
-import { Button, buttonVariants } from "~/components/ui/button";
+import { Button } from "~/components/ui/button";
 import { DataTable } from "~/components/ui/data-table";
 import { useTRPC } from "~/trpc/react";
 import { formatDateTime, formatRelative } from "../../_components/format-time";
 import { ParameterDialog, type ParameterEdit, type ParameterRow } from "./parameter-dialog";
+import { ConfirmDialog } from "../../_components/confirm-dialog";
 
 type Can = { create: boolean; update: boolean; delete: boolean };
 
@@ -140,30 +131,22 @@ export function ParametersView({ can }: { can: Can }) {
       )}
 
       <ParameterDialog edit={edit} onClose={() => setEdit(null)} />
-      <AlertDialog open={deleting !== null} onOpenChange={(o) => !o && setDeleting(null)}>
-        <AlertDialogContent>
-          <AlertDialogHeader>
-            <AlertDialogTitle>{deleting ? `${deleting.known ? "Unset" : "Delete"} ${deleting.key}?` : ""}</AlertDialogTitle>
-            <AlertDialogDescription>
-              {deleting?.known
-                ? `Jobwarden falls back to ${deleting.defaultValue === null ? "leaving it off" : `the default, ${deleting.defaultValue}`}, ${deleting.appliesWhen}.`
-                : "Jobs or tools that read this key will no longer find it."}
-            </AlertDialogDescription>
-          </AlertDialogHeader>
-          <AlertDialogFooter>
-            <AlertDialogCancel>Cancel</AlertDialogCancel>
-            <AlertDialogAction
-              className={buttonVariants({ variant: "destructive" })}
-              onClick={() => {
-                if (deleting) remove.mutate({ key: deleting.key });
-                setDeleting(null);
-              }}
-            >
-              {deleting?.known ? "Unset" : "Delete"}
-            </AlertDialogAction>
-          </AlertDialogFooter>
-        </AlertDialogContent>
-      </AlertDialog>
+      <ConfirmDialog
+        open={deleting !== null}
+        onOpenChange={(o) => !o && setDeleting(null)}
+        title={deleting ? `${deleting.known ? "Unset" : "Delete"} ${deleting.key}?` : ""}
+        description={
+          deleting?.known
+            ? `Jobwarden falls back to ${deleting.defaultValue === null ? "leaving it off" : `the default, ${deleting.defaultValue}`}, ${deleting.appliesWhen}.`
+            : "Jobs or tools that read this key will no longer find it."
+        }
+        confirmLabel={deleting?.known ? "Unset" : "Delete"}
+        destructive
+        onConfirm={() => {
+          if (deleting) remove.mutate({ key: deleting.key });
+          setDeleting(null);
+        }}
+      />
     </div>
   );
 }

@@ -20,18 +20,18 @@ describe("claimRuns", () => {
     const low1 = await enqueueRun(t.db, { applicationName: "DemoEcho", priority: 0 });
     const low2 = await enqueueRun(t.db, { applicationName: "DemoEcho", priority: 0 });
     const high = await enqueueRun(t.db, { applicationName: "DemoEcho", priority: 5 });
-    expect(await claimRuns(t.db, { queueId, nodeId, max: 2 })).toEqual([high.id, low1.id]);
+    expect(await claimRuns(t.db, { queueId, nodeId, token: 0, max: 2 })).toEqual([high.id, low1.id]);
     const claimed = await t.db.jobInstance.findUniqueOrThrow({ where: { id: high.id } });
-    expect(claimed).toMatchObject({ state: "ATTRIBUTED", nodeId });
+    expect(claimed).toMatchObject({ state: "ATTRIBUTED", nodeId, fencingToken: 0 });
     expect(Math.abs(claimed.attributedAt!.getTime() - Date.now())).toBeLessThan(60_000);
-    expect(await claimRuns(t.db, { queueId, nodeId, max: 5 })).toEqual([low2.id]);
-    expect(await claimRuns(t.db, { queueId, nodeId, max: 5 })).toEqual([]);
+    expect(await claimRuns(t.db, { queueId, nodeId, token: 0, max: 5 })).toEqual([low2.id]);
+    expect(await claimRuns(t.db, { queueId, nodeId, token: 0, max: 5 })).toEqual([]);
   });
 
   it("never claims the same run twice, even when asked concurrently", async () => {
     const ids = [];
     for (let i = 0; i < 20; i++) ids.push((await enqueueRun(t.db, { applicationName: "DemoEcho" })).id);
-    const claims = await Promise.all([1, 2, 3, 4].map(() => claimRuns(t.db, { queueId, nodeId, max: 10 })));
+    const claims = await Promise.all([1, 2, 3, 4].map(() => claimRuns(t.db, { queueId, nodeId, token: 0, max: 10 })));
     const all = claims.flat();
     expect(new Set(all).size).toBe(all.length);
     expect([...all].sort((a, b) => a - b)).toEqual(ids);
@@ -40,10 +40,18 @@ describe("claimRuns", () => {
   it("skips a highlander definition while one of its runs is active", async () => {
     await t.db.jobDef.update({ where: { applicationName: "DemoReport" }, data: { highlander: true } });
     const first = await enqueueRun(t.db, { applicationName: "DemoReport" });
-    expect(await claimRuns(t.db, { queueId, nodeId, max: 5 })).toEqual([first.id]);
+    expect(await claimRuns(t.db, { queueId, nodeId, token: 0, max: 5 })).toEqual([first.id]);
     const second = await enqueueRun(t.db, { applicationName: "DemoReport" });
-    expect(await claimRuns(t.db, { queueId, nodeId, max: 5 })).toEqual([]);
+    expect(await claimRuns(t.db, { queueId, nodeId, token: 0, max: 5 })).toEqual([]);
     await t.db.jobInstance.delete({ where: { id: first.id } });
-    expect(await claimRuns(t.db, { queueId, nodeId, max: 5 })).toEqual([second.id]);
+    expect(await claimRuns(t.db, { queueId, nodeId, token: 0, max: 5 })).toEqual([second.id]);
+  });
+
+  it("claims nothing for a node whose incarnation moved on (declared dead or started elsewhere)", async () => {
+    const run = await enqueueRun(t.db, { applicationName: "DemoEcho" });
+    await t.db.node.update({ where: { id: nodeId }, data: { incarnation: 1 } });
+    expect(await claimRuns(t.db, { queueId, nodeId, token: 0, max: 5 })).toEqual([]);
+    expect(await claimRuns(t.db, { queueId, nodeId, token: 1, max: 5 })).toEqual([run.id]);
+    expect(await t.db.jobInstance.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({ fencingToken: 1 });
   });
 });

@@ -5,17 +5,20 @@ import { type Db, isPostgres } from "~/server/db";
  * position (FIFO). A highlander job definition with a run already active is skipped.
  * PostgreSQL: one UPDATE over a FOR UPDATE SKIP LOCKED selection. SQLite: a guarded update per
  * candidate (`WHERE id = ? AND state = 'SUBMITTED'`): a run another node took is simply skipped.
+ * A claim carries the node's incarnation as its fencing token, and is only made while that
+ * incarnation is still the node's (a node declared dead claims nothing until it rejoins).
  */
-export async function claimRuns(db: Db, { queueId, nodeId, max }: { queueId: number; nodeId: number; max: number }): Promise<number[]> {
+export async function claimRuns(db: Db, { queueId, nodeId, token, max }: { queueId: number; nodeId: number; token: number; max: number }): Promise<number[]> {
   if (max <= 0) return [];
   if (isPostgres(db)) {
     const rows = await db.$queryRawUnsafe<{ id: number }[]>(
       `WITH claimed AS (
-       UPDATE "JobInstance" SET "state" = 'ATTRIBUTED', "nodeId" = $1, "attributedAt" = now()
+       UPDATE "JobInstance" SET "state" = 'ATTRIBUTED', "nodeId" = $1, "fencingToken" = $4, "attributedAt" = now()
        WHERE "id" IN (
          SELECT ji."id" FROM "JobInstance" ji
          JOIN "JobDef" jd ON jd."id" = ji."jobDefId"
          WHERE ji."queueId" = $2 AND ji."state" = 'SUBMITTED'
+           AND EXISTS (SELECT 1 FROM "Node" n WHERE n."id" = $1 AND n."incarnation" = $4)
            AND (NOT jd."highlander" OR NOT EXISTS (
              SELECT 1 FROM "JobInstance" r WHERE r."jobDefId" = jd."id" AND r."state" IN ('ATTRIBUTED', 'RUNNING')))
          ORDER BY ji."priority" DESC, ji."position" ASC
@@ -26,6 +29,7 @@ export async function claimRuns(db: Db, { queueId, nodeId, max }: { queueId: num
       nodeId,
       queueId,
       max,
+      token,
     );
     return rows.map((r) => Number(r.id));
   }
@@ -45,10 +49,14 @@ export async function claimRuns(db: Db, { queueId, nodeId, max }: { queueId: num
     }
     // Raw: a Prisma updateMany costs about ten times more (query compilation), once per run.
     const count = await db.$executeRawUnsafe(
-      `UPDATE "JobInstance" SET "state" = 'ATTRIBUTED', "nodeId" = ?, "attributedAt" = ? WHERE "id" = ? AND "state" = 'SUBMITTED'`,
+      `UPDATE "JobInstance" SET "state" = 'ATTRIBUTED', "nodeId" = ?, "fencingToken" = ?, "attributedAt" = ?
+       WHERE "id" = ? AND "state" = 'SUBMITTED' AND EXISTS (SELECT 1 FROM "Node" WHERE "id" = ? AND "incarnation" = ?)`,
       nodeId,
+      token,
       new Date(),
       c.id,
+      nodeId,
+      token,
     );
     if (count === 1) claimed.push(c.id);
   }

@@ -1,9 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { copyFile, lstat, mkdir, readdir, rename, stat, unlink } from "node:fs/promises";
+import { copyFile, lstat, mkdir, readdir, rename, rm, stat, unlink } from "node:fs/promises";
 import { basename, extname, isAbsolute, join, relative, resolve } from "node:path";
 import { pipeline } from "node:stream/promises";
-import type { Db } from "~/server/db";
 
 async function sha256(file: string) {
   const hash = createHash("sha256");
@@ -17,28 +16,43 @@ function safeExtension(name: string) {
   return /^\.[a-z0-9]{1,10}$/.test(ext) ? ext : "";
 }
 
+export type DeliverableData = {
+  jobInstanceId: number;
+  nodeName: string;
+  fileFamily: string | null;
+  originalName: string;
+  storedPath: string;
+  size: number;
+  sha256: string;
+  downloadId: string;
+};
+
 /**
- * Moves a file into deliverablesDir/<run id>/<random><ext> and records it with a 128-bit random
- * download id. The original name is kept as data only (it is untrusted: never a path).
+ * Moves a file into deliverablesDir/<run id>/<random><ext> and returns the row that records it, with
+ * a 128-bit random download id. The original name is kept as data only (it is untrusted: never a
+ * path). A failure (a full disk…) leaves no partial file behind.
  */
-export async function storeDeliverable(
-  db: Db,
-  opts: { runId: number; nodeName: string; deliverablesDir: string; file: string; fileFamily?: string | null },
-) {
+export async function moveDeliverable(opts: {
+  runId: number;
+  nodeName: string;
+  deliverablesDir: string;
+  file: string;
+  fileFamily?: string | null;
+}): Promise<DeliverableData> {
   if (!(await lstat(opts.file)).isFile()) throw new Error(`${basename(opts.file)} is not a regular file`);
   const dir = join(opts.deliverablesDir, String(opts.runId));
   await mkdir(dir, { recursive: true, mode: 0o750 });
   const storedName = `${randomBytes(16).toString("hex")}${safeExtension(opts.file)}`;
   const target = join(dir, storedName);
   try {
-    await rename(opts.file, target);
-  } catch {
-    await copyFile(opts.file, target);
-    await unlink(opts.file);
-  }
-  const { size } = await stat(target);
-  return db.deliverable.create({
-    data: {
+    try {
+      await rename(opts.file, target);
+    } catch {
+      await copyFile(opts.file, target);
+      await unlink(opts.file);
+    }
+    const { size } = await stat(target);
+    return {
       jobInstanceId: opts.runId,
       nodeName: opts.nodeName,
       fileFamily: opts.fileFamily?.slice(0, 200) ?? null,
@@ -47,8 +61,16 @@ export async function storeDeliverable(
       size,
       sha256: await sha256(target),
       downloadId: randomBytes(16).toString("hex"),
-    },
-  });
+    };
+  } catch (err) {
+    await rm(target, { force: true });
+    throw err;
+  }
+}
+
+/** Removes deliverable files that were moved but not recorded (their run's end was refused). */
+export async function removeDeliverableFiles(deliverablesDir: string, files: DeliverableData[]) {
+  for (const f of files) await rm(join(deliverablesDir, f.storedPath), { force: true });
 }
 
 /** Files left in the delivery dir of a successful run (regular files, one level, no links). */

@@ -4,7 +4,8 @@ import type { Logger } from "pino";
 import { env, isPostgresUrl, payloadBaseEnv } from "~/env";
 import type { Node as NodeRow } from "~/generated/sqlite/client";
 import type { Db } from "~/server/db";
-import { HEARTBEAT_INTERVAL_MS } from "~/server/services/nodes/node-health";
+import { createAuditEvent } from "~/server/services/audit/create-audit-event";
+import { HEARTBEAT_INTERVAL_MS, databaseNow } from "~/server/services/nodes/node-health";
 import { PG_ENQUEUE_CHANNEL, runEvents } from "~/server/services/runs/run-events";
 import { JOBWARDEN_VERSION } from "~/version";
 import { createEngineLogger, pinoLevel } from "./engine-log";
@@ -14,7 +15,9 @@ import { measureInterfaces } from "./node-report";
 import { NodeApiServer } from "~/node-api/node-api-server";
 import { type MappingConfig, Poller } from "./poller";
 import { workerPool } from "./runners/node-runner";
-import { crashRunsOfDeadNodes, crashRunsOfNode } from "./recovery";
+import { Heartbeat } from "./heartbeat";
+import { Reaper } from "./reaper";
+import { beginIncarnation, declareDeadNodes, takeOverRuns } from "./recovery";
 import { purgeHistory, purgeNodeFiles, retentionDays } from "./retention";
 import { sleep } from "./retry";
 import { fireDueSchedules, holdLease, promoteScheduledRuns, releaseLease } from "./scheduler";
@@ -30,7 +33,7 @@ export class EngineNode {
   readonly startedAt = new Date();
   readonly running = new Map<number, RunningJob>();
   readonly pollers = new Map<number, Poller>();
-  readonly counters = { ended: 0, crashed: 0, crashedByRecovery: 0 };
+  readonly counters = { ended: 0, crashed: 0, crashedByRecovery: 0, takenOver: 0, declaredDead: 0 };
   log!: Logger;
   node!: NodeRow;
   private stopping: Promise<void> | null = null;
@@ -39,8 +42,16 @@ export class EngineNode {
   private pgListener: pg.Client | null = null;
   private lastRetention = 0;
   private api!: NodeApiServer;
+  private heartbeat!: Heartbeat;
+  private reaper!: Reaper;
+  /** This start's fencing token: the node's incarnation, raised again when it rejoins. */
+  private incarnation = 0;
+  /** The database refused a heartbeat: this node's claims were taken (see onFenced). */
+  private fenced = false;
+  /** Another process started under this node's name: this one stops without writing its status. */
+  private superseded = false;
+  private lastRejoinAt: Date | null = null;
   isSchedulerLeader = false;
-  lastHeartbeatOk = false;
 
   constructor(
     private readonly db: Db,
@@ -48,14 +59,18 @@ export class EngineNode {
     private readonly onStopped: () => void = () => undefined,
   ) {}
 
+  private claimToken(): number | null {
+    return this.node.enabled && !this.stopping && !this.fenced ? this.incarnation : null;
+  }
+
   acceptingWork() {
-    return this.node.enabled && !this.stopping;
+    return this.claimToken() !== null;
   }
 
   async start() {
     const row = await this.db.node.findUnique({ where: { name: this.name }, include: { report: { select: { counters: true } } } });
     if (!row) throw new NodeStartError(`No node named ${this.name}: create it with \`jobwarden node create --name ${this.name}\``);
-    const age = row.lastSeenAlive ? Date.now() - row.lastSeenAlive.getTime() : Infinity;
+    const age = row.lastSeenAlive ? (await databaseNow(this.db)).getTime() - row.lastSeenAlive.getTime() : Infinity;
     const cleanlyStopped = (row.report?.counters as { state?: string } | null)?.state === "stopped";
     if (age < 2 * HEARTBEAT_INTERVAL_MS && !cleanlyStopped) {
       throw new NodeStartError(
@@ -67,14 +82,25 @@ export class EngineNode {
     this.log = createEngineLogger(row.name, row.logDir, row.logLevel);
     for (const dir of [row.jobsDir, row.deliverablesDir, row.tmpDir, row.logDir]) await mkdir(dir, { recursive: true, mode: 0o750 });
 
-    const crashed = await crashRunsOfNode(
+    this.incarnation = (await beginIncarnation(this.db, row.id, HEARTBEAT_INTERVAL_MS))!;
+    await this.db.node.update({ where: { id: row.id }, data: { stopRequested: false } });
+    const taken = await takeOverRuns(
       this.db,
       row.id,
-      `node ${row.name} restarted: the run was still attributed to it (it was killed or crashed with the node)`,
+      `node ${row.name} restarted: the run was still attributed to its previous start (it was killed or crashed with the node)`,
     );
-    if (crashed.length) this.log.warn({ runs: crashed }, "runs left by the previous life of this node marked CRASHED");
-    await killLeftovers(row.tmpDir, crashed, this.log);
-    await this.db.node.update({ where: { id: row.id }, data: { lastSeenAlive: new Date(), stopRequested: false } });
+    if (taken.crashed.length) this.log.warn({ runs: taken.crashed }, "runs left by the previous start of this node marked CRASHED");
+    if (taken.resubmitted.length) this.log.warn({ runs: taken.resubmitted }, "runs claimed but not started by the previous start of this node put back in their queue");
+    await killLeftovers(row.tmpDir, taken.crashed, this.log);
+    this.reaper = new Reaper();
+    this.heartbeat = new Heartbeat({
+      databaseUrl: env.DATABASE_URL,
+      nodeId: row.id,
+      incarnation: this.incarnation,
+      intervalMs: HEARTBEAT_INTERVAL_MS,
+      onFenced: () => void this.onFenced().catch((err: unknown) => this.log.error({ err }, "could not handle the refused heartbeat")),
+      onError: (message) => this.log.warn({ error: message }, "heartbeat failed; retrying"),
+    });
 
     this.api = new NodeApiServer(this.db, this, this.log);
     await this.refreshConfiguration();
@@ -83,7 +109,7 @@ export class EngineNode {
     if (isPostgresUrl(env.DATABASE_URL)) void this.listenForEnqueues();
 
     this.loops = [
-      this.every(HEARTBEAT_INTERVAL_MS, () => this.heartbeat()),
+      this.every(HEARTBEAT_INTERVAL_MS, () => this.housekeeping()),
       this.every(INSTRUCTION_CHECK_MS, () => this.checkInstructions()),
       this.every(Math.min(1000, HEARTBEAT_INTERVAL_MS), () => this.schedule()),
     ];
@@ -114,11 +140,17 @@ export class EngineNode {
       }
     }
     this.abort.abort();
+    await this.heartbeat.stop();
+    this.reaper.close();
     await workerPool.close();
     runEvents.off("enqueued", this.onEnqueued);
     await this.api.closeAll();
     await Promise.allSettled(this.loops);
     await this.pgListener?.end().catch(() => undefined);
+    if (this.superseded) {
+      this.log.warn("node stopped (superseded: its status is the other process's to write)");
+      return this.onStopped();
+    }
     try {
       if (this.isSchedulerLeader) await releaseLease(this.db, SCHEDULER_LEASE, this.name);
       await this.writeReport("stopped");
@@ -170,7 +202,7 @@ export class EngineNode {
     }
   }
 
-  async runClaimed(id: number, poller: Poller): Promise<void> {
+  async runClaimed(id: number, token: number, poller: Poller): Promise<void> {
     const job = await launchRun(
       {
         db: this.db,
@@ -179,8 +211,10 @@ export class EngineNode {
         killGraceMs: env.NODE_KILL_GRACE_MS,
         localApiUrl: this.api.localUrl(),
         baseEnv: payloadBaseEnv(),
+        reaper: this.reaper,
       },
       id,
+      token,
     ).catch((err: unknown) => {
       this.log.error({ err, run: id, queue: poller.mapping.queueName }, "could not launch a claimed run");
       return null;
@@ -190,7 +224,8 @@ export class EngineNode {
     const state = await job.done;
     this.running.delete(id);
     if (state === "ENDED") this.counters.ended++;
-    else this.counters.crashed++;
+    else if (state === "CRASHED") this.counters.crashed++;
+    else this.counters.takenOver++;
   }
 
   private killLocal(job: RunningJob, by: string) {
@@ -212,30 +247,88 @@ export class EngineNode {
   private async checkInstructions() {
     if (this.running.size === 0) return;
     const ids = [...this.running.keys()];
-    const rows = await this.db.jobInstance.findMany({ where: { id: { in: ids } }, select: { id: true, instruction: true, instructedBy: true } });
+    const rows = await this.db.jobInstance.findMany({
+      where: { id: { in: ids } },
+      select: { id: true, instruction: true, instructedBy: true, nodeId: true, fencingToken: true },
+    });
     for (const id of ids) {
       const job = this.running.get(id);
       const row = rows.find((r) => r.id === id);
       if (!job) continue;
-      if (!row) this.killLocal(job, "the cluster: the run was marked ended while this node was unreachable");
+      if (!row || row.nodeId !== job.claim.nodeId || row.fencingToken !== job.claim.token) await this.takenOver(job);
       else if (row.instruction === "KILL") this.killLocal(job, row.instructedBy ?? "an operator");
     }
   }
 
-  private async heartbeat() {
-    try {
-      await this.db.node.update({ where: { id: this.node.id }, data: { lastSeenAlive: new Date() } });
-      this.lastHeartbeatOk = true;
-    } catch (err) {
-      this.lastHeartbeatOk = false;
-      throw err;
+  /** The run is no longer this node's: its payload is killed, its end is not this node's to write. */
+  private async takenOver(job: RunningJob, by?: { name: string; at: Date | null }) {
+    if (job.takenOver) return;
+    job.takenOver = "taken over";
+    job.handle.kill();
+    if (!by) {
+      const [node, ended] = await Promise.all([
+        this.db.node.findUnique({ where: { id: this.node.id }, select: { declaredDeadAt: true, declaredDeadBy: true } }),
+        this.db.history.findUnique({ where: { id: job.id }, select: { endedAt: true } }),
+      ]);
+      const declared = node?.declaredDeadBy && node.declaredDeadAt && node.declaredDeadAt >= job.startedAt;
+      by = { name: declared ? node.declaredDeadBy! : `another start of node ${this.name}`, at: ended?.endedAt ?? node?.declaredDeadAt ?? null };
     }
+    this.log.warn({ run: job.id }, `run ${job.id} was taken over by ${by.name} at ${by.at?.toISOString() ?? "an unknown time"}; payload killed`);
+  }
+
+  /**
+   * The database refused a heartbeat: this node's incarnation moved on. Either another node declared
+   * it dead (a long pause: its runs were taken over) and it rejoins with a new incarnation, or another
+   * process started under its name and this one stops. Either way its payloads are killed.
+   */
+  private async onFenced() {
+    if (this.fenced || this.stopping) return;
+    this.fenced = true;
+    const lastBeat = this.heartbeat.lastBeatAt;
+    const n = await this.db.node.findUnique({ where: { id: this.node.id }, select: { incarnation: true, declaredDeadAt: true, declaredDeadBy: true } });
+    const declaredDead = !!n?.declaredDeadBy && !!n.declaredDeadAt && (!lastBeat || n.declaredDeadAt > lastBeat);
+    const by = { name: declaredDead ? n!.declaredDeadBy! : `another start of node ${this.name}`, at: declaredDead ? n!.declaredDeadAt : null };
+    await Promise.all([...this.running.values()].map((job) => this.takenOver(job, by)));
+    if (!n || !declaredDead) {
+      this.superseded = true;
+      this.log.error(
+        { incarnation: this.incarnation, now: n?.incarnation },
+        n ? `another process started as node ${this.name}: this one stops` : `node ${this.name} was deleted: this process stops`,
+      );
+      void this.stop("superseded");
+      return;
+    }
+    this.log.error(
+      { lastHeartbeat: lastBeat, declaredDeadAt: n.declaredDeadAt, declaredDeadBy: n.declaredDeadBy },
+      `node ${this.name} was declared dead by ${n.declaredDeadBy} at ${n.declaredDeadAt!.toISOString()} (its last heartbeat was at ${lastBeat?.toISOString() ?? "start"}): its runs were taken over; rejoining`,
+    );
+    const incarnation = await beginIncarnation(this.db, this.node.id, HEARTBEAT_INTERVAL_MS, n.incarnation);
+    if (incarnation === null) {
+      this.fenced = false;
+      return void this.onFenced();
+    }
+    await createAuditEvent(this.db, {
+      actor: { userId: null, login: `node ${this.name}`, fromAddress: "local" },
+      action: "node.rejoin",
+      objectType: "node",
+      objectId: this.node.id,
+      before: { incarnation: this.incarnation, lastHeartbeat: lastBeat },
+      after: { incarnation, declaredDeadAt: n.declaredDeadAt, declaredDeadBy: n.declaredDeadBy, payloadsKilled: [...this.running.keys()] },
+    });
+    this.incarnation = incarnation;
+    this.counters.declaredDead++;
+    this.lastRejoinAt = new Date();
+    this.heartbeat.resume(incarnation);
+    this.fenced = false;
+    this.log.warn({ incarnation }, `node ${this.name} rejoined the cluster`);
+  }
+
+  private async housekeeping() {
     await this.refreshConfiguration();
+    if (this.fenced || this.superseded) return;
     await this.writeReport();
-    for (const d of await crashRunsOfDeadNodes(this.db, this.node.id)) {
-      if (d.crashed) this.log.warn(d, `runs of dead node ${d.node} marked CRASHED`);
-      this.counters.crashedByRecovery += d.crashed;
-    }
+    const taken = await declareDeadNodes(this.db, this.node, this.log);
+    this.counters.crashedByRecovery += taken.crashed.length;
     await this.applyRetention();
   }
 
@@ -271,7 +364,7 @@ export class EngineNode {
     if (this.stopping) return;
     for (const [id, m] of wanted) {
       if (this.pollers.has(id)) continue;
-      const poller = new Poller({ db: this.db, nodeId: node.id, log: this.log, acceptingWork: () => this.acceptingWork(), runClaimed: (runId, p) => this.runClaimed(runId, p) }, m);
+      const poller = new Poller({ db: this.db, nodeId: node.id, log: this.log, claimToken: () => this.claimToken(), runClaimed: (runId, token, p) => this.runClaimed(runId, token, p) }, m);
       this.pollers.set(id, poller);
       poller.start();
       this.log.info({ queue: m.queueName, maxThreads: m.maxThreads }, "poller started");
@@ -291,6 +384,9 @@ export class EngineNode {
         state,
         running: this.running.size,
         ...this.counters,
+        incarnation: this.incarnation,
+        heartbeat: { intervalMs: HEARTBEAT_INTERVAL_MS, beats: this.heartbeat.beats, maxGapMs: this.heartbeat.maxGapMs, lastBeatAt: this.heartbeat.lastBeatAt },
+        lastRejoinAt: this.lastRejoinAt,
         schedulerLeader: this.isSchedulerLeader,
         pollers: [...this.pollers.values()].map((p) => ({
           queue: p.mapping.queueName,
@@ -305,6 +401,7 @@ export class EngineNode {
   }
 
   private async schedule() {
+    if (this.fenced || this.superseded) return;
     await promoteScheduledRuns(this.db);
     this.isSchedulerLeader = await holdLease(this.db, SCHEDULER_LEASE, this.name, 3 * HEARTBEAT_INTERVAL_MS);
     if (this.isSchedulerLeader) await fireDueSchedules(this.db, this.log);

@@ -11,6 +11,7 @@ import { initDatabase } from "~/server/services/setup/init-database";
 import { type NodeProcess, startNodeProcess, stopNodeProcess, waitFor } from "~/test/node-process";
 import { type TestDb, createTestDb } from "~/test/test-db";
 import { runLogFiles } from "~/server/services/runs/run-paths";
+import { DEAD_AFTER_PARAMETER } from "~/server/services/nodes/node-health";
 
 let t: TestDb;
 let queueId: number;
@@ -21,6 +22,8 @@ beforeAll(async () => {
   t = await createTestDb();
   await initDatabase(t.db, { migrate: false });
   queueId = (await t.db.queue.findFirstOrThrow({ where: { isDefault: true } })).id;
+  // The floor applies: a node is dead after 10 of its 300 ms heartbeats.
+  await t.db.globalParameter.create({ data: { key: DEAD_AFTER_PARAMETER, value: "1" } });
   mkdirSync(scratch, { recursive: true });
 });
 afterEach(async () => {
@@ -140,7 +143,7 @@ describe(`engine on ${env.TEST_DB}`, () => {
     start(survivor.name);
     const run = await ended(id);
     expect(run.state).toBe("CRASHED");
-    expect(run.endReason).toMatch(new RegExp(`node ${doomed.name} stopped heartbeating`));
+    expect(run.endReason).toMatch(new RegExp(`^node ${doomed.name} was declared dead by ${survivor.name} at .*: no heartbeat since `));
 
     // The dead node comes back: no double start refusal once it is dead, nothing left attributed to it.
     const back = start(doomed.name);

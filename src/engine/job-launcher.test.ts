@@ -10,6 +10,8 @@ import { runLogFiles } from "~/server/services/runs/run-paths";
 import { initDatabase } from "~/server/services/setup/init-database";
 import { type TestDb, createTestDb } from "~/test/test-db";
 import { claimRuns } from "./claim";
+import { endRun } from "~/server/services/runs/end-run";
+import { waitFor } from "~/test/node-process";
 import { type LaunchOptions, launchRun } from "./job-launcher";
 import { workerPool } from "./runners/node-runner";
 
@@ -34,14 +36,14 @@ afterAll(async () => {
 
 async function claimOne() {
   const { id } = await enqueueRun(t.db, { applicationName: "LaunchHello" });
-  expect(await claimRuns(t.db, { queueId, nodeId: node.id, max: 1 })).toEqual([id]);
+  expect(await claimRuns(t.db, { queueId, nodeId: node.id, token: 0, max: 1 })).toEqual([id]);
   return id;
 }
 
 describe("launchRun", () => {
   it("moves a claimed run to RUNNING with its start time, then to History when it ends", async () => {
     const id = await claimOne();
-    const job = await launchRun(opts, id);
+    const job = await launchRun(opts, id, 0);
     expect(job).not.toBeNull();
     expect(await t.db.jobInstance.findUnique({ where: { id } })).toMatchObject({ state: "RUNNING" });
     expect(await job!.done).toBe("ENDED");
@@ -54,7 +56,7 @@ describe("launchRun", () => {
   it("does not start a run killed before it started: it ends CRASHED naming who killed it, never RUNNING", async () => {
     const id = await claimOne();
     await t.db.jobInstance.update({ where: { id }, data: { instruction: "KILL", instructedBy: "alice" } });
-    expect(await launchRun(opts, id)).toBeNull();
+    expect(await launchRun(opts, id, 0)).toBeNull();
     const h = await t.db.history.findUniqueOrThrow({ where: { id } });
     expect(h).toMatchObject({ state: "CRASHED", endReason: "killed by alice before it started", startedAt: null });
   });
@@ -62,8 +64,39 @@ describe("launchRun", () => {
   it("leaves alone a run that is not, or no longer, attributed to this node", async () => {
     const id = await claimOne();
     await t.db.jobInstance.update({ where: { id }, data: { state: "SUBMITTED", nodeId: null } });
-    expect(await launchRun(opts, id)).toBeNull();
+    expect(await launchRun(opts, id, 0)).toBeNull();
     expect(await t.db.jobInstance.findUniqueOrThrow({ where: { id } })).toMatchObject({ state: "SUBMITTED", startedAt: null });
-    expect(await launchRun(opts, 999_999)).toBeNull();
+    expect(await launchRun(opts, 999_999, 0)).toBeNull();
+  });
+
+  it("fences a run taken from this node: the payload's writes are refused and its end becomes a message, not a second end", async () => {
+    const go = join(node.jobsDir, "go");
+    writeFileSync(
+      join(node.jobsDir, "slow.mjs"),
+      `import { existsSync } from "node:fs";
+       export async function run(ctx) {
+         await ctx.sendProgress(10);
+         while (!existsSync(${JSON.stringify(go)})) await new Promise((r) => setTimeout(r, 20));
+         try { await ctx.sendMessage("after the take-over"); } catch (err) { console.log("refused: " + err.message); }
+       }`,
+    );
+    await t.db.jobDef.create({ data: { applicationName: "LaunchSlow", payloadType: "node", path: "slow.mjs", queueId, parameters: {} } });
+    await t.db.jobInstance.deleteMany({ where: { state: "SUBMITTED" } });
+    const { id } = await enqueueRun(t.db, { applicationName: "LaunchSlow" });
+    expect(await claimRuns(t.db, { queueId, nodeId: node.id, token: 0, max: 1 })).toEqual([id]);
+    const job = await launchRun(opts, id, 0);
+    await waitFor("progress", async () => (await t.db.jobInstance.findUnique({ where: { id } }))?.progress === 10);
+
+    // Another node declares this one dead and ends the run with the stale claim.
+    expect(await endRun(t.db, { id, state: "CRASHED", endReason: "declared dead by n10", fromStates: ["RUNNING"], claim: { nodeId: node.id, token: 0 } })).toBe(true);
+    writeFileSync(go, "");
+    expect(await job!.done).toBe("TAKEN OVER");
+
+    expect(await t.db.history.findUniqueOrThrow({ where: { id } })).toMatchObject({ state: "CRASHED", endReason: "declared dead by n10" });
+    const messages = (await t.db.message.findMany({ where: { jobInstanceId: id }, orderBy: { id: "asc" } })).map((m) => m.text);
+    expect(messages).toHaveLength(2);
+    expect(messages[0]).toBe("Status changed: CRASHED due to declared dead by n10");
+    expect(messages[1]).toMatch(new RegExp(`^Node ${node.name} also ended this run at .*: ENDED\\. That end was not recorded`));
+    expect(readFileSync(runLogFiles(node.logDir, id).stdout, "utf8")).toBe(`refused: run ${id} is no longer this node's: it was taken over\n`);
   });
 });

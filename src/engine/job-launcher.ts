@@ -2,10 +2,11 @@ import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
 import type { Logger } from "pino";
 import type { Db } from "~/server/db";
-import { endRun } from "~/server/services/runs/end-run";
+import { type RunClaim, endRun } from "~/server/services/runs/end-run";
 import { enqueueRun } from "~/server/services/runs/enqueue-run";
+import { RunTakenOverError, writeAsOwner } from "~/server/services/runs/owned-run";
 import { runLogFiles } from "~/server/services/runs/run-paths";
-import { collectDeliveryDir, isInside, storeDeliverable } from "./deliverables";
+import { type DeliverableData, collectDeliveryDir, isInside, moveDeliverable, removeDeliverableFiles } from "./deliverables";
 import { retryUntilWritten } from "./retry";
 import { startNodePayload } from "./runners/node-runner";
 import { startProcess } from "./runners/process-runner";
@@ -30,16 +31,22 @@ export type LaunchOptions = {
   localApiUrl: string | null;
   /** Environment handed to every payload (PATH, HOME…; never the database URL). */
   baseEnv: Record<string, string>;
+  /** Ends the payloads' process groups if the node dies (see reaper.ts). */
+  reaper?: { watch(processGroup: number): void; forget(processGroup: number): void };
 };
 
 export type RunningJob = {
   id: number;
+  /** The claim this node holds on the run: every write about it is fenced by it. */
+  claim: RunClaim;
   applicationName: string;
   alertAfterSeconds: number | null;
   startedAt: Date;
   handle: RunnerHandle;
   killedBy?: string;
-  done: Promise<"ENDED" | "CRASHED">;
+  /** Set when the run was taken from this node: its end is then not this node's to write. */
+  takenOver?: string;
+  done: Promise<"ENDED" | "CRASHED" | "TAKEN OVER">;
 };
 
 const PROCESS_GROUP_FILE = ".jobwarden-process-group";
@@ -69,13 +76,14 @@ export async function killLeftovers(tmpDir: string, runIds: number[], log: Logge
  * Starts a run this node has claimed (ATTRIBUTED → RUNNING), and when it ends registers its
  * deliverables and moves it to History. Returns null when the run could not be started.
  */
-export async function launchRun(opts: LaunchOptions, id: number): Promise<RunningJob | null> {
+export async function launchRun(opts: LaunchOptions, id: number, token: number): Promise<RunningJob | null> {
   const { db, node, log } = opts;
+  const claim: RunClaim = { nodeId: node.id, token };
   // ATTRIBUTED → RUNNING and the read of the run in one statement (each Prisma call costs a query
   // compilation); a run that is no longer ours or was killed meanwhile is looked at again below.
   const ji = await db.jobInstance
     .update({
-      where: { id, state: "ATTRIBUTED", nodeId: node.id, instruction: { not: "KILL" } },
+      where: { id, state: "ATTRIBUTED", nodeId: node.id, fencingToken: token, instruction: { not: "KILL" } },
       data: { state: "RUNNING", startedAt: new Date() },
       include: { jobDef: true, queue: { select: { name: true } } },
     })
@@ -84,9 +92,9 @@ export async function launchRun(opts: LaunchOptions, id: number): Promise<Runnin
       throw err;
     });
   if (!ji) {
-    const now = await db.jobInstance.findUnique({ where: { id }, select: { state: true, nodeId: true, instruction: true, instructedBy: true } });
-    if (now?.state === "ATTRIBUTED" && now.nodeId === node.id && now.instruction === "KILL") {
-      await endRun(db, { id, state: "CRASHED", endReason: `killed by ${now.instructedBy ?? "an operator"} before it started` });
+    const now = await db.jobInstance.findUnique({ where: { id }, select: { instruction: true, instructedBy: true } });
+    if (now?.instruction === "KILL") {
+      await endRun(db, { id, state: "CRASHED", endReason: `killed by ${now.instructedBy ?? "an operator"} before it started`, fromStates: ["ATTRIBUTED"], claim });
     }
     return null;
   }
@@ -124,21 +132,30 @@ export async function launchRun(opts: LaunchOptions, id: number): Promise<Runnin
   };
 
   const runLog = log.child({ run: id, app: jd.applicationName });
+  // Every write a payload asks for is fenced by the claim: refused once the run was taken over.
   const api: PayloadApi = {
     async sendProgress(progress) {
       const p = Math.max(0, Math.min(100, Math.round(Number(progress))));
       if (!Number.isFinite(p)) throw new Error("progress must be a number");
-      await db.jobInstance.updateMany({ where: { id }, data: { progress: p } });
+      const { count } = await db.jobInstance.updateMany({ where: { id, nodeId: node.id, fencingToken: token }, data: { progress: p } });
+      if (count !== 1) throw new RunTakenOverError(id);
     },
     async sendMessage(text) {
-      await db.message.create({ data: { jobInstanceId: id, text: String(text).slice(0, 1000) } });
+      await writeAsOwner(db, id, claim, (tx) => tx.message.create({ data: { jobInstanceId: id, text: String(text).slice(0, 1000) } }));
     },
     async addDeliverable(path, fileFamily) {
       const file = isAbsolute(path) ? path : join(workDir, path);
       if (!isInside(workDir, file)) throw new Error("addDeliverable: the file must be inside the run's work directory");
-      await storeDeliverable(db, { runId: id, nodeName: node.name, deliverablesDir: node.deliverablesDir, file, fileFamily });
+      const data = await moveDeliverable({ runId: id, nodeName: node.name, deliverablesDir: node.deliverablesDir, file, fileFamily });
+      try {
+        await writeAsOwner(db, id, claim, (tx) => tx.deliverable.create({ data }));
+      } catch (err) {
+        await removeDeliverableFiles(node.deliverablesDir, [data]);
+        throw err;
+      }
     },
     async enqueue(applicationName, params = {}) {
+      if (!(await db.jobInstance.count({ where: { id, nodeId: node.id, fencingToken: token } }))) throw new RunTakenOverError(id);
       const child = await enqueueRun(db, { applicationName, parameters: params, parentId: id, user: ji.userName, sessionId: ji.sessionId });
       return child.id;
     },
@@ -169,10 +186,17 @@ export async function launchRun(opts: LaunchOptions, id: number): Promise<Runnin
     handle = { done: Promise.resolve({ returnCode: null, error: `could not start: ${(err as Error).message}` }), kill() {} };
   }
 
-  if (handle.processGroup) await writeFile(join(workDir, PROCESS_GROUP_FILE), String(handle.processGroup));
+  const group = handle.processGroup;
+  if (group) {
+    opts.reaper?.watch(group);
+    await writeFile(join(workDir, PROCESS_GROUP_FILE), String(group));
+  }
 
-  const running: RunningJob = { id, applicationName: jd.applicationName, alertAfterSeconds: jd.alertAfterSeconds, startedAt: new Date(), handle, done: Promise.resolve("ENDED") };
-  running.done = handle.done.then((outcome) => finishRun(opts, running, outcome, deliveryDir, workDir, runLog));
+  const running: RunningJob = { id, claim, applicationName: jd.applicationName, alertAfterSeconds: jd.alertAfterSeconds, startedAt: new Date(), handle, done: Promise.resolve("ENDED") };
+  running.done = handle.done.then((outcome) => {
+    if (group) opts.reaper?.forget(group);
+    return finishRun(opts, running, outcome, deliveryDir, workDir, runLog);
+  });
   return running;
 }
 
@@ -183,30 +207,41 @@ async function finishRun(
   deliveryDir: string,
   workDir: string,
   log: Logger,
-): Promise<"ENDED" | "CRASHED"> {
+): Promise<"ENDED" | "CRASHED" | "TAKEN OVER"> {
   const { db, node } = opts;
-  const ok = outcome.returnCode === 0 && !running.killedBy;
+  let ok = outcome.returnCode === 0 && !running.killedBy && !running.takenOver;
+  let endReason = running.killedBy ? `killed by ${running.killedBy}` : ok ? null : (outcome.error ?? `exit code ${outcome.returnCode}`);
+  const deliverables: DeliverableData[] = [];
   if (ok) {
-    for (const file of await collectDeliveryDir(deliveryDir)) {
-      await retryUntilWritten(
-        "registering a deliverable",
-        () => storeDeliverable(db, { runId: running.id, nodeName: node.name, deliverablesDir: node.deliverablesDir, file }),
-        log,
-      );
+    try {
+      for (const file of await collectDeliveryDir(deliveryDir)) {
+        deliverables.push(await moveDeliverable({ runId: running.id, nodeName: node.name, deliverablesDir: node.deliverablesDir, file }));
+      }
+    } catch (err) {
+      await removeDeliverableFiles(node.deliverablesDir, deliverables.splice(0));
+      ok = false;
+      endReason = `could not store its deliverables: ${(err as Error).message}`;
     }
   }
-  const endReason = running.killedBy
-    ? `killed by ${running.killedBy}`
-    : ok
-      ? null
-      : (outcome.error ?? `exit code ${outcome.returnCode}`);
-  await retryUntilWritten(
-    "writing the end of a run",
-    () => endRun(db, { id: running.id, state: ok ? "ENDED" : "CRASHED", returnCode: outcome.returnCode, endReason }),
-    log,
-  );
-  await rm(workDir, { recursive: true, force: true });
   const state = ok ? "ENDED" : "CRASHED";
-  log.info({ state, returnCode: outcome.returnCode, endReason }, "run ended");
-  return state;
+  const written = running.takenOver
+    ? false
+    : await retryUntilWritten(
+        "writing the end of a run",
+        () => endRun(db, { id: running.id, state, returnCode: outcome.returnCode, endReason, claim: running.claim, deliverables }),
+        log,
+      );
+  await rm(workDir, { recursive: true, force: true });
+  if (written) {
+    log.info({ state, returnCode: outcome.returnCode, endReason }, "run ended");
+    return state;
+  }
+  // The run was taken from this node (declared dead, or restarted elsewhere): its end was written
+  // by whoever took it. This end is kept as a message on the run, once, and never retried.
+  await removeDeliverableFiles(node.deliverablesDir, deliverables);
+  const end = running.takenOver ? "killed when the node found it had been taken over" : `${state}${endReason ? ` (${endReason})` : ""}`;
+  const text = `Node ${node.name} also ended this run at ${new Date().toISOString()}: ${end}. That end was not recorded: the run was no longer this node's.`;
+  await db.message.create({ data: { jobInstanceId: running.id, text } }).catch((err: unknown) => log.warn({ err }, "could not record the second end of a run"));
+  log.warn({ state, returnCode: outcome.returnCode }, "run ended after it was taken over: its end was not recorded");
+  return "TAKEN OVER";
 }

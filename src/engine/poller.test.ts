@@ -28,7 +28,7 @@ describe("Poller", () => {
         db: t.db,
         nodeId,
         log: pino({ level: "silent" }),
-        acceptingWork: () => true,
+        claimToken: () => 0,
         async runClaimed(id) {
           started.push(id);
           peak = Math.max(peak, ++active);

@@ -9,10 +9,10 @@ export type PollerHost = {
   db: Db;
   nodeId: number;
   log: Logger;
-  /** False while the node is paused or stopping. */
-  acceptingWork(): boolean;
-  /** Starts a claimed run; resolves once it has ended (or could not start). */
-  runClaimed(id: number, poller: Poller): Promise<void>;
+  /** The fencing token to claim with (the node's incarnation); null while the node is paused, stopping or fenced. */
+  claimToken(): number | null;
+  /** Starts a run claimed with `token`; resolves once it has ended (or could not start). */
+  runClaimed(id: number, token: number, poller: Poller): Promise<void>;
 };
 
 /**
@@ -64,12 +64,13 @@ export class Poller {
       let claimed = 0;
       try {
         const free = this.mapping.maxThreads - this.active.size;
-        if (this.mapping.enabled && this.host.acceptingWork() && free > 0) {
-          const ids = await claimRuns(this.host.db, { queueId: this.mapping.queueId, nodeId: this.host.nodeId, max: free });
+        const token = this.host.claimToken();
+        if (this.mapping.enabled && token !== null && free > 0) {
+          const ids = await claimRuns(this.host.db, { queueId: this.mapping.queueId, nodeId: this.host.nodeId, token, max: free });
           claimed = ids.length;
           for (const id of ids) {
             this.active.add(id);
-            void this.host.runClaimed(id, this).finally(() => {
+            void this.host.runClaimed(id, token, this).finally(() => {
               this.active.delete(id);
               this.finished.push(Date.now());
               this.wake();

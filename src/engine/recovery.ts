@@ -1,33 +1,106 @@
-import type { Db } from "~/server/db";
-import { DEAD_AFTER_MS } from "~/server/services/nodes/node-health";
+import type { Logger } from "pino";
+import { Prisma } from "~/generated/sqlite/client";
+import { type Db, isPostgres } from "~/server/db";
+import { createAuditEvent } from "~/server/services/audit/create-audit-event";
+import { DEAD_FLOOR_HEARTBEATS, HEARTBEAT_INTERVAL_MS, databaseNowSql, readDeadAfterSeconds } from "~/server/services/nodes/node-health";
 import { endRun } from "~/server/services/runs/end-run";
+import { notifyEnqueued } from "~/server/services/runs/enqueue-run";
 
-const ACTIVE = ["ATTRIBUTED", "RUNNING"] as const;
+export type TakeOver = { crashed: number[]; resubmitted: number[] };
 
-/** Ends every active run attributed to a node as CRASHED with `reason`; returns their ids. */
-export async function crashRunsOfNode(db: Db, nodeId: number, reason: string): Promise<number[]> {
-  const runs = await db.jobInstance.findMany({ where: { nodeId, state: { in: [...ACTIVE] } }, select: { id: true, state: true } });
-  const crashed: number[] = [];
-  for (const r of runs) {
-    if (await endRun(db, { id: r.id, state: "CRASHED", endReason: reason, fromStates: [r.state] })) crashed.push(r.id);
-  }
-  return crashed;
+/**
+ * Raises a node's incarnation (at start, or to rejoin after it was declared dead): the claims its
+ * earlier incarnations made no longer stand. Returns the new incarnation, the node's fencing token.
+ */
+export async function beginIncarnation(db: Db, nodeId: number, heartbeatMs: number, expected?: number): Promise<number | null> {
+  const guard = expected === undefined ? Prisma.empty : Prisma.sql` AND "incarnation" = ${expected}`;
+  const rows = await db.$queryRaw<{ incarnation: number }[]>(Prisma.sql`
+    UPDATE "Node" SET "incarnation" = "incarnation" + 1, "heartbeatMs" = ${heartbeatMs}, "lastSeenAlive" = ${databaseNowSql(db)}
+    WHERE "id" = ${nodeId}${guard} RETURNING "incarnation"`);
+  return rows[0] ? Number(rows[0].incarnation) : null;
 }
 
-/** A live node ends the runs of nodes whose heartbeat expired (JQM only does it at restart). */
-export async function crashRunsOfDeadNodes(db: Db, selfId: number, now = new Date()): Promise<{ node: string; crashed: number }[]> {
-  const dead = await db.node.findMany({
-    where: {
-      id: { not: selfId },
-      lastSeenAlive: { lt: new Date(now.getTime() - DEAD_AFTER_MS) },
-      jobInstances: { some: { state: { in: [...ACTIVE] } } },
-    },
-    select: { id: true, name: true, lastSeenAlive: true },
+/**
+ * Takes over the runs of a node whose claims no longer stand (their fencing token is not the
+ * node's incarnation): RUNNING ones end CRASHED with `reason`; ATTRIBUTED ones never started, so
+ * they go back to their queue. Each change is guarded by the stale claim, so it happens once.
+ */
+export async function takeOverRuns(db: Db, nodeId: number, reason: string): Promise<TakeOver> {
+  const node = await db.node.findUnique({ where: { id: nodeId }, select: { incarnation: true } });
+  if (!node) return { crashed: [], resubmitted: [] };
+  const runs = await db.jobInstance.findMany({
+    where: { nodeId, state: { in: ["ATTRIBUTED", "RUNNING"] }, OR: [{ fencingToken: null }, { fencingToken: { not: node.incarnation } }] },
+    select: { id: true, state: true, fencingToken: true, queueId: true },
   });
-  const result = [];
-  for (const n of dead) {
-    const reason = `node ${n.name} stopped heartbeating at ${n.lastSeenAlive?.toISOString()} (crashed or cut off)`;
-    result.push({ node: n.name, crashed: (await crashRunsOfNode(db, n.id, reason)).length });
+  const result: TakeOver = { crashed: [], resubmitted: [] };
+  const queues = new Set<number>();
+  for (const r of runs) {
+    const claim = r.fencingToken === null ? undefined : { nodeId, token: r.fencingToken };
+    if (r.state === "RUNNING") {
+      if (await endRun(db, { id: r.id, state: "CRASHED", endReason: reason, fromStates: ["RUNNING"], claim })) result.crashed.push(r.id);
+      continue;
+    }
+    const back = await db.$transaction(async (tx) => {
+      const { count } = await tx.jobInstance.updateMany({
+        where: { id: r.id, state: "ATTRIBUTED", nodeId, fencingToken: r.fencingToken },
+        data: { state: "SUBMITTED", nodeId: null, fencingToken: null, attributedAt: null },
+      });
+      if (count === 1) await tx.message.create({ data: { jobInstanceId: r.id, text: `Back in its queue before it started: ${reason}` } });
+      return count === 1;
+    });
+    if (back) {
+      result.resubmitted.push(r.id);
+      queues.add(r.queueId);
+    }
+  }
+  for (const q of queues) await notifyEnqueued(db, q);
+  return result;
+}
+
+/**
+ * Declares dead every other node that still holds runs and has been silent longer than its dead
+ * threshold, judged on the database's clock; raises its incarnation (so that it can no longer
+ * write about its runs, should it come back) and takes its runs over. Also takes over runs left
+ * with a stale claim by an earlier pass that did not finish.
+ */
+export async function declareDeadNodes(db: Db, self: { id: number; name: string }, log: Logger): Promise<TakeOver & { nodes: string[] }> {
+  const deadAfterMs = (await readDeadAfterSeconds(db)) * 1000;
+  const threshold = Prisma.sql`${DEAD_FLOOR_HEARTBEATS} * COALESCE("heartbeatMs", ${HEARTBEAT_INTERVAL_MS})`;
+  const now = databaseNowSql(db);
+  const silent = isPostgres(db)
+    ? Prisma.sql`"lastSeenAlive" < ${now} - GREATEST(${deadAfterMs}, ${threshold}) * interval '1 millisecond'`
+    : Prisma.sql`"lastSeenAlive" < strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now', '-' || (max(${deadAfterMs}, ${threshold}) / 1000.0) || ' seconds')`;
+  const declared = await db.$queryRaw<{ id: number }[]>(Prisma.sql`
+    UPDATE "Node" SET "incarnation" = "incarnation" + 1, "declaredDeadAt" = ${now}, "declaredDeadBy" = ${self.name}
+    WHERE "id" <> ${self.id} AND "lastSeenAlive" IS NOT NULL AND ${silent}
+      AND EXISTS (SELECT 1 FROM "JobInstance" ji WHERE ji."nodeId" = "Node"."id" AND ji."state" IN ('ATTRIBUTED', 'RUNNING'))
+    RETURNING "id"`);
+  const result = { nodes: [] as string[], crashed: [] as number[], resubmitted: [] as number[] };
+  const add = (t: TakeOver) => {
+    result.crashed.push(...t.crashed);
+    result.resubmitted.push(...t.resubmitted);
+  };
+  for (const { id } of declared) {
+    const n = await db.node.findUniqueOrThrow({ where: { id: Number(id) }, select: { name: true, lastSeenAlive: true, declaredDeadAt: true, incarnation: true } });
+    const reason = `node ${n.name} was declared dead by ${self.name} at ${n.declaredDeadAt?.toISOString()}: no heartbeat since ${n.lastSeenAlive?.toISOString()}`;
+    const taken = await takeOverRuns(db, Number(id), reason);
+    add(taken);
+    result.nodes.push(n.name);
+    log.warn({ node: n.name, crashed: taken.crashed, resubmitted: taken.resubmitted }, reason);
+    await createAuditEvent(db, {
+      actor: { userId: null, login: `node ${self.name}`, fromAddress: "local" },
+      action: "node.declared_dead",
+      objectType: "node",
+      objectId: id,
+      before: { lastSeenAlive: n.lastSeenAlive, incarnation: n.incarnation - 1 },
+      after: { declaredDeadAt: n.declaredDeadAt, incarnation: n.incarnation, crashed: taken.crashed, resubmitted: taken.resubmitted },
+    });
+  }
+  const stale = await db.$queryRaw<{ nodeId: number; name: string }[]>(Prisma.sql`
+    SELECT DISTINCT ji."nodeId", n."name" FROM "JobInstance" ji JOIN "Node" n ON n."id" = ji."nodeId"
+    WHERE ji."state" IN ('ATTRIBUTED', 'RUNNING') AND (ji."fencingToken" IS NULL OR ji."fencingToken" <> n."incarnation")`);
+  for (const s of stale) {
+    add(await takeOverRuns(db, Number(s.nodeId), `its claim by node ${s.name} no longer stands (the node was declared dead or started again)`));
   }
   return result;
 }

@@ -1,9 +1,9 @@
-import type { DbOrTx } from "~/server/db";
-import { nodeHealth } from "./node-health";
+import type { Db } from "~/server/db";
+import { livenessClock, nodeHealth } from "./node-health";
 
 /** Every node with its health, running count and last report (clusters have a handful of nodes). */
-export async function findNodes(db: DbOrTx, now = new Date()) {
-  const [nodes, running] = await Promise.all([
+export async function findNodes(db: Db) {
+  const [nodes, running, clock] = await Promise.all([
     db.node.findMany({
       orderBy: { name: "asc" },
       select: {
@@ -17,15 +17,19 @@ export async function findNodes(db: DbOrTx, now = new Date()) {
         mgmtRemotePort: true,
         tlsEnabled: true,
         lastSeenAlive: true,
+        heartbeatMs: true,
+        declaredDeadAt: true,
+        declaredDeadBy: true,
         report: { select: { version: true, pid: true, startedAt: true, reportedAt: true } },
         mappings: { select: { queue: { select: { name: true } }, maxThreads: true, enabled: true } },
       },
     }),
     db.jobInstance.groupBy({ by: ["nodeId"], where: { state: { in: ["ATTRIBUTED", "RUNNING"] } }, _count: true }),
+    livenessClock(db),
   ]);
   return nodes.map((n) => ({
     ...n,
-    health: nodeHealth(n.lastSeenAlive, now),
+    health: nodeHealth(n, clock),
     running: running.find((r) => r.nodeId === n.id)?._count ?? 0,
   }));
 }

@@ -1,10 +1,10 @@
 import type { ListenerReport } from "~/node-api/node-api-server";
-import type { DbOrTx } from "~/server/db";
+import type { Db, DbOrTx } from "~/server/db";
 import { AppError } from "~/server/services/errors";
 import { bindChoices, toNodeConfig } from "~/server/services/security/get-security-report";
 import { previewExposure } from "~/security/evaluate";
 import type { ApiKind } from "~/security/types";
-import { nodeHealth } from "./node-health";
+import { livenessClock, nodeHealth } from "./node-health";
 import type { TUpdateNode } from "./node-parameters";
 
 type ReportedPoller = { queue: string; maxThreads: number; running: number; polling: boolean; finishedPerSecond: number };
@@ -23,14 +23,14 @@ async function loadNode(db: DbOrTx, id: number) {
  * One node: its parameters, health, what it reported at its last heartbeat (listeners, interfaces,
  * counters) and its pollers, i.e. its queue mappings with what each is doing now.
  */
-export async function getNode(db: DbOrTx, id: number, now = new Date()) {
-  const { report, mappings, ...node } = await loadNode(db, id);
+export async function getNode(db: Db, id: number) {
+  const [{ report, mappings, ...node }, clock] = await Promise.all([loadNode(db, id), livenessClock(db)]);
   const runningPerQueue = await db.jobInstance.groupBy({ by: ["queueId"], where: { nodeId: id, state: { in: ["ATTRIBUTED", "RUNNING"] } }, _count: true });
   const counters = (report?.counters ?? {}) as ReportedCounters;
   const reportedPollers = report && counters.state !== "stopped" ? (counters.pollers ?? []) : [];
   return {
     ...node,
-    health: nodeHealth(node.lastSeenAlive, now),
+    health: nodeHealth(node, clock),
     bindChoices: bindChoices({ ...node, report }),
     report: report && {
       reportedAt: report.reportedAt,

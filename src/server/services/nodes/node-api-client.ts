@@ -7,7 +7,7 @@ import type { Actor } from "~/server/services/audit/create-audit-event";
 import { createApiToken } from "~/server/services/auth/api-tokens";
 import type { Principal } from "~/server/services/auth/get-principal";
 import { AppError } from "~/server/services/errors";
-import { nodeHealth } from "./node-health";
+import { livenessClock, nodeHealth } from "./node-health";
 import { isLoopbackAddress } from "~/security/evaluate";
 
 /** Connecting and receiving the response headers each get this long. */
@@ -145,10 +145,10 @@ export async function nodeApiFetch(db: Db, { nodeName, path, principal, scopes, 
   if (!path.startsWith("/ws/simple/")) throw new Error(`not a simple API path: ${path}`);
   const node = await db.node.findUnique({
     where: { name: nodeName },
-    select: { name: true, authSimple: true, lastSeenAlive: true, report: { select: { listeners: true, interfaces: true } } },
+    select: { name: true, authSimple: true, lastSeenAlive: true, heartbeatMs: true, report: { select: { listeners: true, interfaces: true } } },
   });
   if (!node) throw new NodeApiError(502, `Node ${nodeName} does not exist`);
-  const health = nodeHealth(node.lastSeenAlive);
+  const health = nodeHealth(node, await livenessClock(db));
   if (health === "never started" || health === "dead") {
     const since = node.lastSeenAlive ? ` (last heartbeat ${node.lastSeenAlive.toISOString()})` : "";
     throw new NodeApiError(502, `Node ${nodeName} is not running${since}: its files and logs can only be fetched through its API while it runs`);

@@ -1,16 +1,57 @@
+import { Prisma } from "~/generated/sqlite/client";
 import { env } from "~/env";
+import { type Db, type DbOrTx, isPostgres } from "~/server/db";
 
+/** This process's heartbeat interval (a node writes it to Node.heartbeatMs at start). */
 export const HEARTBEAT_INTERVAL_MS = env.NODE_HEARTBEAT_MS;
-/** A node silent for this long is dead: a live node crashes its runs. */
-export const DEAD_AFTER_MS = 6 * HEARTBEAT_INTERVAL_MS;
+
+/** Global parameter: how long a node may stay silent before another node declares it dead. */
+export const DEAD_AFTER_PARAMETER = "nodeDeadAfterSeconds";
+export const DEFAULT_DEAD_AFTER_SECONDS = 120;
+/** The safe floor: a node is never judged dead before ten of its own heartbeat intervals. */
+export const DEAD_FLOOR_HEARTBEATS = 10;
 
 export type NodeHealth = "alive" | "late" | "dead" | "never started";
+type Liveness = { lastSeenAlive: Date | null; heartbeatMs: number | null };
 
-/** alive: heartbeat within 2 intervals; late: within 6; dead: older; never started: no heartbeat yet. */
-export function nodeHealth(lastSeenAlive: Date | null, now = new Date()): NodeHealth {
-  if (!lastSeenAlive) return "never started";
-  const age = now.getTime() - lastSeenAlive.getTime();
-  if (age <= 2 * HEARTBEAT_INTERVAL_MS) return "alive";
-  if (age <= DEAD_AFTER_MS) return "late";
+/** The dead threshold of one node: the parameter, never less than ten of the node's heartbeats. */
+export function deadAfterMs(node: Pick<Liveness, "heartbeatMs">, deadAfterSeconds: number): number {
+  return Math.max(deadAfterSeconds * 1000, DEAD_FLOOR_HEARTBEATS * (node.heartbeatMs ?? HEARTBEAT_INTERVAL_MS));
+}
+
+/** The parameter's value (a bad or missing value means the default). */
+export async function readDeadAfterSeconds(db: DbOrTx): Promise<number> {
+  const row = await db.globalParameter.findUnique({ where: { key: DEAD_AFTER_PARAMETER }, select: { value: true } });
+  const n = Number(row?.value);
+  return Number.isSafeInteger(n) && n >= 1 ? n : DEFAULT_DEAD_AFTER_SECONDS;
+}
+
+/**
+ * The database's clock: heartbeats are written with it, so ages are measured with it too, never
+ * with this machine's clock. (A SQLite file lives on one machine: its clock is the database's.)
+ */
+export async function databaseNow(db: Db): Promise<Date> {
+  if (!isPostgres(db)) return new Date();
+  const [row] = await db.$queryRaw<{ ms: number }[]>`SELECT (extract(epoch from clock_timestamp()) * 1000)::float8 AS "ms"`;
+  return new Date(Number(row!.ms));
+}
+
+/** What ages are judged with: the database's now and the dead threshold parameter. */
+export async function livenessClock(db: Db) {
+  const [now, deadAfterSeconds] = await Promise.all([databaseNow(db), readDeadAfterSeconds(db)]);
+  return { now, deadAfterSeconds };
+}
+
+/** alive: heartbeat within 2 of its intervals; late: until its dead threshold; dead: older. */
+export function nodeHealth(node: Liveness, clock: { now: Date; deadAfterSeconds: number }): NodeHealth {
+  if (!node.lastSeenAlive) return "never started";
+  const age = clock.now.getTime() - node.lastSeenAlive.getTime();
+  if (age <= 2 * (node.heartbeatMs ?? HEARTBEAT_INTERVAL_MS)) return "alive";
+  if (age <= deadAfterMs(node, clock.deadAfterSeconds)) return "late";
   return "dead";
+}
+
+/** SQL for the database's current time, in the form Prisma stores DateTime values. */
+export function databaseNowSql(db: Db): Prisma.Sql {
+  return Prisma.raw(isPostgres(db) ? `(now() AT TIME ZONE 'UTC')` : `strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now')`);
 }

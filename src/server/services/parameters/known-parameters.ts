@@ -1,4 +1,5 @@
 import { RETENTION_PARAMETER } from "~/engine/retention";
+import { DEAD_AFTER_PARAMETER, DEAD_FLOOR_HEARTBEATS, DEFAULT_DEAD_AFTER_SECONDS } from "~/server/services/nodes/node-health";
 
 export const MIN_REFRESH_PARAMETER = "consoleMinRefreshMs";
 export const DEFAULT_MIN_REFRESH_MS = 2000;
@@ -44,6 +45,15 @@ export const KNOWN_PARAMETERS: readonly KnownParameter[] = [
     appliesWhen: "within 10 seconds (each console server caches it)",
     accepts: "a whole number of ms, 500 to 600,000",
     validate: integerBetween(500, 600_000, "ms"),
+  },
+  {
+    key: DEAD_AFTER_PARAMETER,
+    description:
+      `How long a node may stay silent (no heartbeat, judged on the database's clock) before another node declares it dead: its running runs end CRASHED and the runs it had claimed but not started go back to their queue. Never less than ${DEAD_FLOOR_HEARTBEATS} of the node's heartbeat intervals. A node wrongly declared dead (a long pause) kills its payloads when it comes back and rejoins; keep this well above your longest expected pause.`,
+    defaultValue: String(DEFAULT_DEAD_AFTER_SECONDS),
+    appliesWhen: "at the next heartbeat of each node",
+    accepts: "a whole number of seconds, 1 to 86,400",
+    validate: integerBetween(1, 86_400, "seconds"),
   },
 ];
 

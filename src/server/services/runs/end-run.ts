@@ -15,6 +15,8 @@ export type EndRunOptions = {
   fromStates?: JobState[];
   /** Only end the run if this claim still stands (the owner's end, fenced). */
   claim?: RunClaim;
+  /** Deliverables of the run, recorded with its end (and only if the end is written). */
+  deliverables?: Prisma.DeliverableCreateManyInput[];
 };
 
 const stateLiteral = (s: JobState) => {
@@ -50,7 +52,7 @@ export async function endRun(db: Db, options: EndRunOptions): Promise<boolean> {
  * is removed only if it still matches the guard. Throws CONFLICT when the run changed meanwhile
  * (the transaction rolls back).
  */
-export async function endRunInTx(tx: Tx, { id, state, returnCode, endReason, fromStates, claim }: EndRunOptions): Promise<boolean> {
+export async function endRunInTx(tx: Tx, { id, state, returnCode, endReason, fromStates, claim, deliverables }: EndRunOptions): Promise<boolean> {
   const guard = runGuard({ fromStates, claim });
   const inserted = await tx.$executeRaw(Prisma.sql`
     INSERT INTO "History" ("id", "jobDefId", "applicationName", "queueName", "nodeName", "state", "returnCode", "endReason",
@@ -68,6 +70,7 @@ export async function endRunInTx(tx: Tx, { id, state, returnCode, endReason, fro
   if (inserted !== 1) return false;
   const deleted = await tx.$executeRaw(Prisma.sql`DELETE FROM "JobInstance" WHERE "id" = ${id}${guard}`);
   if (deleted !== 1) throw new AppError("CONFLICT", `Run ${id} changed state meanwhile`);
+  if (deliverables?.length) await tx.deliverable.createMany({ data: deliverables });
   if (endReason && state !== "ENDED") {
     await tx.message.create({ data: { jobInstanceId: id, text: `Status changed: ${state} due to ${endReason}` } });
   }

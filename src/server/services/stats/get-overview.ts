@@ -1,5 +1,5 @@
 import type { JobState } from "~/generated/sqlite/enums";
-import type { DbOrTx } from "~/server/db";
+import type { Db, DbOrTx } from "~/server/db";
 import { findNodes } from "~/server/services/nodes/find-nodes";
 import { bucketRuns, bucketWindowStart } from "./bucket-runs";
 
@@ -72,8 +72,8 @@ async function getRunStats(db: DbOrTx, now: Date, maxWindowRows: number) {
   };
 }
 
-async function getNodeStats(db: DbOrTx, now: Date) {
-  const nodes = await findNodes(db, now);
+async function getNodeStats(db: Db) {
+  const nodes = await findNodes(db);
   const count = (health: string) => nodes.filter((n) => n.health === health).length;
   return {
     total: nodes.length,
@@ -118,10 +118,10 @@ async function getQueueStats(db: DbOrTx) {
 }
 
 /** The home page's numbers; each section is null when the caller may not see it. */
-export async function getOverview(db: DbOrTx, { now = new Date(), include, maxWindowRows = MAX_WINDOW_ROWS }: OverviewOptions) {
+export async function getOverview(db: Db, { now = new Date(), include, maxWindowRows = MAX_WINDOW_ROWS }: OverviewOptions) {
   const [runs, nodes, queues] = await Promise.all([
     include.runs ? getRunStats(db, now, maxWindowRows) : null,
-    include.nodes ? getNodeStats(db, now) : null,
+    include.nodes ? getNodeStats(db) : null,
     include.queues ? getQueueStats(db) : null,
   ]);
   return { generatedAt: now, runs, nodes, queues };

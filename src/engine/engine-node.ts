@@ -328,7 +328,9 @@ export class EngineNode {
     if (this.fenced || this.superseded) return;
     await this.writeReport();
     const taken = await declareDeadNodes(this.db, this.node, this.log);
-    this.counters.crashedByRecovery += taken.crashed.length;
+    // A claim that committed just as this node took a new incarnation (a rejoin) carries the old token.
+    const own = await takeOverRuns(this.db, this.node.id, `its claim by an earlier incarnation of node ${this.name} no longer stands (the node rejoined)`);
+    this.counters.crashedByRecovery += taken.crashed.length + own.crashed.length;
     await this.applyRetention();
   }
 

@@ -203,8 +203,9 @@ describe(`engine on ${env.TEST_DB}`, () => {
     expect(p.child.exitCode).toBeNull();
   }, 60_000);
 
-  it("runs many jobs on three nodes with no duplicate and none lost", async () => {
-    const total = t.provider === "postgresql" ? 2000 : 300;
+  // On PostgreSQL the fault suite runs 10,000 under a CPU hog (faults.integration.test.ts).
+  it.skipIf(env.TEST_DB === "postgresql")("runs many jobs on three nodes with no duplicate and none lost", async () => {
+    const total = 300;
     const app = `Marker-${t.provider}`;
     const marks = join(scratch, `marks-${t.provider}`);
     mkdirSync(marks, { recursive: true });

@@ -10,7 +10,7 @@ while read -r op group; do
     del) groups=$(printf '%s' "$groups" | sed "s/ $group / /") ;;
   esac
 done
-for g in $groups; do kill -KILL -- "-$g" 2>/dev/null; done`;
+for g in $groups; do kill -KILL "-$g" 2>/dev/null; done`;
 
 const REAPER_ENV: Record<string, string> = { PATH: "/usr/bin:/bin" };
 

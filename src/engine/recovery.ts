@@ -60,8 +60,8 @@ export async function takeOverRuns(db: Db, nodeId: number, reason: string): Prom
 /**
  * Declares dead every other node that still holds runs and has been silent longer than its dead
  * threshold, judged on the database's clock; raises its incarnation (so that it can no longer
- * write about its runs, should it come back) and takes its runs over. Also takes over runs left
- * with a stale claim by an earlier pass that did not finish.
+ * write about its runs, should it come back) and takes its runs over. A pass cut short leaves the
+ * node silent with runs: the next pass declares it again and finishes the take-over.
  */
 export async function declareDeadNodes(db: Db, self: { id: number; name: string }, log: Logger): Promise<TakeOver & { nodes: string[] }> {
   const deadAfterMs = (await readDeadAfterSeconds(db)) * 1000;
@@ -95,12 +95,6 @@ export async function declareDeadNodes(db: Db, self: { id: number; name: string 
       before: { lastSeenAlive: n.lastSeenAlive, incarnation: n.incarnation - 1 },
       after: { declaredDeadAt: n.declaredDeadAt, incarnation: n.incarnation, crashed: taken.crashed, resubmitted: taken.resubmitted },
     });
-  }
-  const stale = await db.$queryRaw<{ nodeId: number; name: string }[]>(Prisma.sql`
-    SELECT DISTINCT ji."nodeId", n."name" FROM "JobInstance" ji JOIN "Node" n ON n."id" = ji."nodeId"
-    WHERE ji."state" IN ('ATTRIBUTED', 'RUNNING') AND (ji."fencingToken" IS NULL OR ji."fencingToken" <> n."incarnation")`);
-  for (const s of stale) {
-    add(await takeOverRuns(db, Number(s.nodeId), `its claim by node ${s.name} no longer stands (the node was declared dead or started again)`));
   }
   return result;
 }

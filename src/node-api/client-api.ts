@@ -4,7 +4,7 @@ import type { FastifyError, FastifyPluginAsync } from "fastify";
 import { z } from "zod";
 import type { Db } from "~/server/db";
 import type { Actor } from "~/server/services/audit/create-audit-event";
-import { APP_ERROR_STATUS, AppError } from "~/server/services/errors";
+import { APP_ERROR_STATUS, AppError, isDatabaseUnavailable } from "~/server/services/errors";
 import { findJobDefs, getJobDefByName } from "~/server/services/jobdefs/find-jobdefs";
 import {
   clearQueue,
@@ -258,6 +258,10 @@ export const clientApi: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
     }
     const status = error.statusCode;
     if (status && status >= 400 && status < 500) return reply.code(status).send(errorBody(status, error.message));
+    if (isDatabaseUnavailable(error)) {
+      req.log.warn({ err: error }, "client API request failed: the database is unavailable");
+      return reply.code(503).header("retry-after", "1").send(errorBody(503, "The database is unavailable right now; nothing was done. Try again."));
+    }
     req.log.error({ err: error }, "client API request failed");
     return reply.code(500).send(errorBody(500, "Internal error: see the node's log"));
   });

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance } from "fastify";
 import { ZodError } from "zod";
-import { APP_ERROR_STATUS, AppError } from "~/server/services/errors";
+import { APP_ERROR_STATUS, AppError, isDatabaseUnavailable } from "~/server/services/errors";
 
 /** Bad input gets a 4xx with a short JSON message; only real bugs answer 500 (and are logged). */
 export function registerErrorHandling(app: FastifyInstance) {
@@ -12,6 +12,10 @@ export function registerErrorHandling(app: FastifyInstance) {
     }
     const status = (err as FastifyError).statusCode;
     if (status && status >= 400 && status < 500) return reply.code(status).send({ error: (err as FastifyError).code ?? "BAD_REQUEST", message: err.message });
+    if (isDatabaseUnavailable(err)) {
+      req.log.warn({ err }, "node API request failed: the database is unavailable");
+      return reply.code(503).header("retry-after", "1").send({ error: "UNAVAILABLE", message: "The database is unavailable right now; nothing was done. Try again." });
+    }
     req.log.error({ err }, "node API request failed");
     return reply.code(500).send({ error: "INTERNAL", message: "Internal error; see the node's engine log" });
   });

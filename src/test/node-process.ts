@@ -6,9 +6,13 @@ export type NodeProcess = { name: string; child: ChildProcess; output: () => str
 /** Fast clocks for tests: a node is dead after 6 × 300 ms. */
 export const TEST_NODE_ENV = { NODE_HEARTBEAT_MS: "300", NODE_KILL_GRACE_MS: "1000", NODE_STOP_GRACE_MS: "3000", LOG_LEVEL: "warn" };
 
-/** Starts `jobwarden node start --name <name>` as a real process on the test database. */
-export function startNodeProcess(name: string, databaseUrl: string, extraEnv: Record<string, string> = {}): NodeProcess {
-  const child = spawn(process.execPath, ["bin/jobwarden.mjs", "node", "start", "--name", name], {
+/**
+ * Starts `jobwarden node start --name <name>` as a real process on the test database; `prefix`
+ * runs it through another command that ends with exec (e.g. unshare), keeping the node's pid.
+ */
+export function startNodeProcess(name: string, databaseUrl: string, extraEnv: Record<string, string> = {}, prefix: string[] = []): NodeProcess {
+  const command = [...prefix, process.execPath, "bin/jobwarden.mjs", "node", "start", "--name", name];
+  const child = spawn(command[0]!, command.slice(1), {
     env: childProcessEnv({ ...TEST_NODE_ENV, DATABASE_URL: databaseUrl, JOBWARDEN_HOME: env.JOBWARDEN_HOME, ...extraEnv }),
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -19,16 +19,17 @@ export type TestDb = { db: Db; url: string; provider: "sqlite" | "postgresql"; d
 
 /**
  * A throwaway database with every migration applied: SQLite in a temp folder, or (TEST_DB=postgresql)
- * a fresh database on the TEST_PG_URL server.
+ * a fresh database on the TEST_PG_URL server (or on `pgServerUrl`).
  */
-export async function createTestDb(): Promise<TestDb> {
-  if (env.TEST_DB === "postgresql") {
-    if (!env.TEST_PG_URL) throw new Error("TEST_DB=postgresql needs TEST_PG_URL");
+export async function createTestDb(pgServerUrl?: string): Promise<TestDb> {
+  if (pgServerUrl || env.TEST_DB === "postgresql") {
+    const server = pgServerUrl ?? env.TEST_PG_URL;
+    if (!server) throw new Error("TEST_DB=postgresql needs TEST_PG_URL");
     const name = `jobwarden_test_${randomUUID().replaceAll("-", "")}`;
-    const admin = new pg.Client({ connectionString: env.TEST_PG_URL });
+    const admin = new pg.Client({ connectionString: server });
     await admin.connect();
     await admin.query(`CREATE DATABASE "${name}"`);
-    const url = new URL(env.TEST_PG_URL);
+    const url = new URL(server);
     url.pathname = `/${name}`;
     const client = new pg.Client({ connectionString: url.toString() });
     await client.connect();

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCaller } from "~/server/api/root";
 import { createInnerTRPCContext } from "~/server/api/trpc";
+import type { Principal } from "~/server/services/auth/get-principal";
 import { initDatabase } from "~/server/services/setup/init-database";
 import { callerWithRoles } from "~/test/principals";
 import { type TestDb, createTestDb } from "~/test/test-db";
@@ -36,11 +37,51 @@ describe("minimum refresh interval, enforced by the server", () => {
     expect((await caller.node.get({ id: nodeId })).logLevel).toBe("WARN");
   });
 
-  it("does not keep errors: a refused query is refused each time", async () => {
+  it("does not keep errors: a refused query is answered as soon as it is allowed", async () => {
     const { principal } = await callerWithRoles(t.db, ["config viewer"]);
-    const caller = createCaller(createInnerTRPCContext({ db: t.db, principal, pollThrottle: new PollThrottle() }));
-    await expect(caller.node.get({ id: 999_999 })).rejects.toMatchObject({ code: "NOT_FOUND" });
-    await expect(caller.node.get({ id: 999_999 })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    const throttle = new PollThrottle();
+    const as = (p: Principal) => createCaller(createInnerTRPCContext({ db: t.db, principal: p, pollThrottle: throttle }));
+    const nodeId = (await t.db.node.findFirstOrThrow()).id;
+    const withoutRoles = { ...principal, roles: [], permissions: [] };
+
+    await expect(as(withoutRoles).node.get({ id: nodeId })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    expect((await as(principal).node.get({ id: nodeId })).id).toBe(nodeId);
+    // Nor is an answer kept for a user who lost the permission meanwhile.
+    await expect(as(withoutRoles).node.get({ id: nodeId })).rejects.toMatchObject({ code: "FORBIDDEN" });
+  });
+
+  it("does not keep errors: a query that failed is run again at once", async () => {
+    const { principal } = await callerWithRoles(t.db, ["config viewer"]);
+    const nodeId = (await t.db.node.findFirstOrThrow()).id;
+    let failures = 1;
+    const node = new Proxy(t.db.node, {
+      get(target, prop, receiver) {
+        if (prop === "findUnique" && failures > 0) {
+          failures--;
+          return () => Promise.reject(new Error("database is locked"));
+        }
+        return Reflect.get(target, prop, receiver) as unknown;
+      },
+    });
+    const db = new Proxy(t.db, { get: (target, prop) => (prop === "node" ? node : (Reflect.get(target, prop, target) as unknown)) });
+    const caller = createCaller(createInnerTRPCContext({ db, principal, pollThrottle: new PollThrottle() }));
+
+    await expect(caller.node.get({ id: nodeId })).rejects.toMatchObject({ code: "INTERNAL_SERVER_ERROR" });
+    expect((await caller.node.get({ id: nodeId })).id).toBe(nodeId);
+  });
+
+  it("runs a computation again after it threw, and keeps only what succeeded", async () => {
+    const throttle = new PollThrottle();
+    let calls = 0;
+    const compute = async () => {
+      calls++;
+      if (calls === 1) throw new Error("first call fails");
+      return calls;
+    };
+    await expect(throttle.run(1, "key", 60_000, compute)).rejects.toThrow("first call fails");
+    expect(await throttle.run(1, "key", 60_000, compute)).toBe(2);
+    expect(await throttle.run(1, "key", 60_000, compute)).toBe(2);
+    expect(calls).toBe(2);
   });
 
   it("reads the interval from the global parameter", async () => {

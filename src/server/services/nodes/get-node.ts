@@ -4,11 +4,22 @@ import { AppError } from "~/server/services/errors";
 import { bindChoices, toNodeConfig } from "~/server/services/security/get-security-report";
 import { previewExposure } from "~/security/evaluate";
 import type { ApiKind } from "~/security/types";
-import { livenessClock, nodeHealth } from "./node-health";
+import { deadAfterMs, livenessClock, nodeHealth } from "./node-health";
 import type { TUpdateNode } from "./node-parameters";
 
 type ReportedPoller = { queue: string; maxThreads: number; running: number; polling: boolean; finishedPerSecond: number };
-type ReportedCounters = { state?: string; running?: number; ended?: number; crashed?: number; crashedByRecovery?: number; schedulerLeader?: boolean; pollers?: ReportedPoller[] };
+type ReportedCounters = {
+  state?: string;
+  running?: number;
+  ended?: number;
+  crashed?: number;
+  crashedByRecovery?: number;
+  takenOver?: number;
+  schedulerLeader?: boolean;
+  heartbeat?: { intervalMs: number; maxGapMs: number };
+  lastRejoinAt?: string | null;
+  pollers?: ReportedPoller[];
+};
 
 async function loadNode(db: DbOrTx, id: number) {
   const node = await db.node.findUnique({
@@ -31,6 +42,7 @@ export async function getNode(db: Db, id: number) {
   return {
     ...node,
     health: nodeHealth(node, clock),
+    deadAfterMs: deadAfterMs(node, clock.deadAfterSeconds),
     bindChoices: bindChoices({ ...node, report }),
     report: report && {
       reportedAt: report.reportedAt,
@@ -41,6 +53,9 @@ export async function getNode(db: Db, id: number) {
       schedulerLeader: counters.schedulerLeader ?? false,
       ended: counters.ended ?? 0,
       crashed: counters.crashed ?? 0,
+      takenOver: counters.takenOver ?? 0,
+      heartbeat: counters.heartbeat ?? null,
+      lastRejoinAt: counters.lastRejoinAt ? new Date(counters.lastRejoinAt) : null,
       listeners: (report.listeners ?? []) as ListenerReport[],
     },
     pollers: mappings.map((m) => {

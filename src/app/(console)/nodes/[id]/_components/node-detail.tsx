@@ -164,6 +164,22 @@ export function NodeDetail({ id, canEdit }: { id: number; canEdit: boolean }) {
         actions={canEdit ? <NodeActions node={n} /> : null}
       />
 
+      {n.declaredDeadAt ? (
+        <Alert data-testid="declared-dead">
+          <CircleAlert aria-hidden="true" />
+          <AlertTitle>
+            Declared dead by {n.declaredDeadBy} at {formatDateTime(n.declaredDeadAt)}
+          </AlertTitle>
+          <AlertDescription>
+            It had sent no heartbeat for {Math.round(n.deadAfterMs / 1000)} s. Its running runs were ended CRASHED and the runs it had claimed but not
+            started went back to their queues.{" "}
+            {n.lastSeenAlive && n.lastSeenAlive > n.declaredDeadAt
+              ? `It came back${report?.lastRejoinAt ? ` and rejoined at ${formatDateTime(report.lastRejoinAt)}` : ""}: it killed the payloads it still ran and works again.`
+              : "It has not come back since."}
+          </AlertDescription>
+        </Alert>
+      ) : null}
+
       <div className="grid gap-4 lg:grid-cols-2">
         <Card>
           <CardHeader>
@@ -178,6 +194,11 @@ export function NodeDetail({ id, canEdit }: { id: number; canEdit: boolean }) {
                 <Fact label="Started">{formatDateTime(report.startedAt)}</Fact>
                 <Fact label="Runs ended since start">{report.ended}</Fact>
                 <Fact label="Runs crashed since start">{report.crashed}</Fact>
+                <Fact label="Runs taken from it since start">{report.takenOver}</Fact>
+                <Fact label="Heartbeat">
+                  {report.heartbeat ? `every ${report.heartbeat.intervalMs} ms; longest gap ${report.heartbeat.maxGapMs} ms` : "—"}
+                </Fact>
+                <Fact label="Declared dead after">{Math.round(n.deadAfterMs / 1000)} s of silence</Fact>
                 <Fact label="Scheduler leader">{report.schedulerLeader ? "yes" : "no"}</Fact>
                 <Fact label="Last report">{formatRelative(report.reportedAt)}</Fact>
               </dl>

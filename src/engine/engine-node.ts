@@ -9,7 +9,7 @@ import { HEARTBEAT_INTERVAL_MS, databaseNow } from "~/server/services/nodes/node
 import { PG_ENQUEUE_CHANNEL, runEvents } from "~/server/services/runs/run-events";
 import { JOBWARDEN_VERSION } from "~/version";
 import { createEngineLogger, pinoLevel } from "./engine-log";
-import { type RunningJob, killLeftovers, launchRun } from "./job-launcher";
+import { type RunningJob, abandonClaim, killLeftovers, launchRun } from "./job-launcher";
 import { measurePaths } from "~/security/path-probe";
 import { measureInterfaces } from "./node-report";
 import { NodeApiServer } from "~/node-api/node-api-server";
@@ -19,7 +19,7 @@ import { Heartbeat } from "./heartbeat";
 import { Reaper } from "./reaper";
 import { beginIncarnation, declareDeadNodes, takeOverRuns } from "./recovery";
 import { purgeHistory, purgeNodeFiles, retentionDays } from "./retention";
-import { sleep } from "./retry";
+import { retryUntilWritten, sleep } from "./retry";
 import { fireDueSchedules, holdLease, promoteScheduledRuns, releaseLease } from "./scheduler";
 
 export const SCHEDULER_LEASE = "scheduler";
@@ -215,8 +215,10 @@ export class EngineNode {
       },
       id,
       token,
-    ).catch((err: unknown) => {
-      this.log.error({ err, run: id, queue: poller.mapping.queueName }, "could not launch a claimed run");
+    ).catch(async (err: unknown) => {
+      this.log.error({ err, run: id, queue: poller.mapping.queueName }, "could not launch a claimed run; giving it back");
+      const reason = err instanceof Error ? err.message.split("\n").filter(Boolean).at(-1)! : String(err);
+      await retryUntilWritten("giving back a claimed run", () => abandonClaim(this.db, id, { nodeId: this.node.id, token }, reason), this.log);
       return null;
     });
     if (!job) return;
@@ -254,7 +256,7 @@ export class EngineNode {
     for (const id of ids) {
       const job = this.running.get(id);
       const row = rows.find((r) => r.id === id);
-      if (!job) continue;
+      if (!job || job.ending) continue;
       if (!row || row.nodeId !== job.claim.nodeId || row.fencingToken !== job.claim.token) await this.takenOver(job);
       else if (row.instruction === "KILL") this.killLocal(job, row.instructedBy ?? "an operator");
     }
@@ -327,7 +329,7 @@ export class EngineNode {
     await this.refreshConfiguration();
     if (this.fenced || this.superseded) return;
     await this.writeReport();
-    const taken = await declareDeadNodes(this.db, this.node, this.log);
+    const taken = await declareDeadNodes(this.db, { ...this.node, healthyForMs: this.heartbeat.healthyForMs() }, this.log);
     // A claim that committed just as this node took a new incarnation (a rejoin) carries the old token.
     const own = await takeOverRuns(this.db, this.node.id, `its claim by an earlier incarnation of node ${this.name} no longer stands (the node rejoined)`);
     this.counters.crashedByRecovery += taken.crashed.length + own.crashed.length;

@@ -1,3 +1,4 @@
+import { performance } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
 
 const workerFile = new URL("./heartbeat-worker.mjs", import.meta.url);
@@ -23,6 +24,8 @@ export class Heartbeat {
   /** Longest time between two beats written since the node started (or rejoined). */
   maxGapMs = 0;
   beats = 0;
+  /** Since when (monotonic ms) every beat has been written; null after a failed or refused beat. */
+  private healthySince: number | null = null;
 
   constructor(private readonly options: HeartbeatOptions) {
     const { databaseUrl, nodeId, incarnation, intervalMs } = options;
@@ -35,15 +38,28 @@ export class Heartbeat {
     if (msg.type === "beat") {
       this.lastBeatAt = new Date(msg.at);
       this.lastBeatOk = true;
+      // A beat long after the previous one means this node was paused: its watch starts again.
+      if (msg.gapMs > 5 * this.options.intervalMs) this.healthySince = null;
+      this.healthySince ??= performance.now();
       this.beats++;
       this.maxGapMs = Math.max(this.maxGapMs, msg.gapMs);
     } else if (msg.type === "fenced") {
       this.lastBeatOk = false;
+      this.healthySince = null;
       this.options.onFenced();
     } else {
       this.lastBeatOk = false;
+      this.healthySince = null;
       this.options.onError(msg.message);
     }
+  }
+
+  /**
+   * How long this node has been beating without a break: silence of another node is only evidence
+   * when this node was itself connected all along (not after a database outage, nor a pause of its own).
+   */
+  healthyForMs(): number {
+    return this.healthySince === null ? 0 : performance.now() - this.healthySince;
   }
 
   /** Beats again, under the node's new incarnation. */

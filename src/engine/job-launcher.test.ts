@@ -12,7 +12,7 @@ import { type TestDb, createTestDb } from "~/test/test-db";
 import { claimRuns } from "./claim";
 import { endRun } from "~/server/services/runs/end-run";
 import { waitFor } from "~/test/node-process";
-import { type LaunchOptions, launchRun } from "./job-launcher";
+import { type LaunchOptions, abandonClaim, launchRun } from "./job-launcher";
 import { workerPool } from "./runners/node-runner";
 
 let t: TestDb;
@@ -98,5 +98,16 @@ describe("launchRun", () => {
     expect(messages[0]).toBe("Status changed: CRASHED due to declared dead by n10");
     expect(messages[1]).toMatch(new RegExp(`^Node ${node.name} also ended this run at .*: ENDED\\. That end was not recorded`));
     expect(readFileSync(runLogFiles(node.logDir, id).stdout, "utf8")).toBe(`refused: run ${id} is no longer this node's: it was taken over\n`);
+  });
+
+  it("gives back a claimed run it could not start: to its queue before RUNNING, CRASHED after; never left in limbo", async () => {
+    await t.db.jobInstance.deleteMany({ where: { state: "SUBMITTED" } });
+    const id = await claimOne();
+    await abandonClaim(t.db, id, { nodeId: node.id, token: 0 }, "Connection terminated");
+    expect(await t.db.jobInstance.findUniqueOrThrow({ where: { id } })).toMatchObject({ state: "SUBMITTED", nodeId: null, fencingToken: null });
+    expect(await claimRuns(t.db, { queueId, nodeId: node.id, token: 0, max: 1 })).toEqual([id]);
+    await t.db.jobInstance.update({ where: { id }, data: { state: "RUNNING" } });
+    await abandonClaim(t.db, id, { nodeId: node.id, token: 0 }, "EACCES");
+    expect(await t.db.history.findUniqueOrThrow({ where: { id } })).toMatchObject({ state: "CRASHED", endReason: "could not start: EACCES" });
   });
 });

@@ -46,6 +46,8 @@ export type RunningJob = {
   killedBy?: string;
   /** Set when the run was taken from this node: its end is then not this node's to write. */
   takenOver?: string;
+  /** The payload has ended and the node is writing the run's end. */
+  ending?: boolean;
   done: Promise<"ENDED" | "CRASHED" | "TAKEN OVER">;
 };
 
@@ -200,6 +202,18 @@ export async function launchRun(opts: LaunchOptions, id: number, token: number):
   return running;
 }
 
+/**
+ * A claimed run this node could not start (the database failed mid-launch…): it goes back to its
+ * queue if it never reached RUNNING, else it ends CRASHED with `reason`. Guarded by the claim.
+ */
+export async function abandonClaim(db: Db, id: number, claim: RunClaim, reason: string) {
+  const { count } = await db.jobInstance.updateMany({
+    where: { id, state: "ATTRIBUTED", nodeId: claim.nodeId, fencingToken: claim.token },
+    data: { state: "SUBMITTED", nodeId: null, fencingToken: null, attributedAt: null },
+  });
+  if (count === 0) await endRun(db, { id, state: "CRASHED", endReason: `could not start: ${reason}`, fromStates: ["RUNNING"], claim });
+}
+
 async function finishRun(
   opts: LaunchOptions,
   running: RunningJob,
@@ -209,6 +223,7 @@ async function finishRun(
   log: Logger,
 ): Promise<"ENDED" | "CRASHED" | "TAKEN OVER"> {
   const { db, node } = opts;
+  running.ending = true;
   let ok = outcome.returnCode === 0 && !running.killedBy && !running.takenOver;
   let endReason = running.killedBy ? `killed by ${running.killedBy}` : ok ? null : (outcome.error ?? `exit code ${outcome.returnCode}`);
   const deliverables: DeliverableData[] = [];

@@ -59,20 +59,31 @@ export async function takeOverRuns(db: Db, nodeId: number, reason: string): Prom
 
 /**
  * Declares dead every other node that still holds runs and has been silent longer than its dead
- * threshold, judged on the database's clock; raises its incarnation (so that it can no longer
+ * threshold, judged on the database's clock, while this node itself was beating all along (a silence
+ * seen across this node's own outage or pause proves nothing); raises its incarnation (so that it can no longer
  * write about its runs, should it come back) and takes its runs over. A pass cut short leaves the
  * node silent with runs: the next pass declares it again and finishes the take-over.
  */
-export async function declareDeadNodes(db: Db, self: { id: number; name: string }, log: Logger): Promise<TakeOver & { nodes: string[] }> {
+export async function declareDeadNodes(
+  db: Db,
+  self: { id: number; name: string; healthyForMs: number },
+  log: Logger,
+): Promise<TakeOver & { nodes: string[] }> {
   const deadAfterMs = (await readDeadAfterSeconds(db)) * 1000;
-  const threshold = Prisma.sql`${DEAD_FLOOR_HEARTBEATS} * COALESCE("heartbeatMs", ${HEARTBEAT_INTERVAL_MS})`;
+  const floor = Prisma.sql`${DEAD_FLOOR_HEARTBEATS} * COALESCE("heartbeatMs", ${HEARTBEAT_INTERVAL_MS})`;
   const now = databaseNowSql(db);
-  const silent = isPostgres(db)
-    ? Prisma.sql`"lastSeenAlive" < ${now} - GREATEST(${deadAfterMs}, ${threshold}) * interval '1 millisecond'`
-    : Prisma.sql`"lastSeenAlive" < strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now', '-' || (max(${deadAfterMs}, ${threshold}) / 1000.0) || ' seconds')`;
+  const [threshold, silent] = isPostgres(db)
+    ? [
+        Prisma.sql`GREATEST(${deadAfterMs}, ${floor})`,
+        Prisma.sql`"lastSeenAlive" < ${now} - GREATEST(${deadAfterMs}, ${floor}) * interval '1 millisecond'`,
+      ]
+    : [
+        Prisma.sql`max(${deadAfterMs}, ${floor})`,
+        Prisma.sql`"lastSeenAlive" < strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now', '-' || (max(${deadAfterMs}, ${floor}) / 1000.0) || ' seconds')`,
+      ];
   const declared = await db.$queryRaw<{ id: number }[]>(Prisma.sql`
     UPDATE "Node" SET "incarnation" = "incarnation" + 1, "declaredDeadAt" = ${now}, "declaredDeadBy" = ${self.name}
-    WHERE "id" <> ${self.id} AND "lastSeenAlive" IS NOT NULL AND ${silent}
+    WHERE "id" <> ${self.id} AND "lastSeenAlive" IS NOT NULL AND ${silent} AND ${threshold} <= ${Math.floor(self.healthyForMs)}
       AND EXISTS (SELECT 1 FROM "JobInstance" ji WHERE ji."nodeId" = "Node"."id" AND ji."state" IN ('ATTRIBUTED', 'RUNNING'))
     RETURNING "id"`);
   const result = { nodes: [] as string[], crashed: [] as number[], resubmitted: [] as number[] };

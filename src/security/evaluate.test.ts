@@ -5,6 +5,7 @@ import {
   evaluateConsole,
   evaluateNode,
   FINDING_IDS,
+  type FindingId,
   isLoopbackAddress,
   previewExposure,
   reachOf,
@@ -137,10 +138,6 @@ describe("baseline", () => {
     expect(exposure(n, "client").measured).toBeNull();
     expect(exposure(n, "mgmt-local").configured).toEqual({ address: null, port: null, tls: false, auth: "socket-permissions" });
     expect(exposure(n, "mgmt-local").measured).toMatchObject({ socketPath: `${HOME}/run/node1/mgmt.sock`, auth: "socket-permissions" });
-  });
-
-  it("every id a rule can produce is declared, once", () => {
-    expect(new Set(FINDING_IDS).size).toBe(FINDING_IDS.length);
   });
 });
 
@@ -631,12 +628,93 @@ describe("helpers", () => {
     expect(reachOf("10.0.0.5")).toBe("the network");
   });
 
-  it("every finding produced by this suite's scenarios uses a declared id", () => {
-    const scenarios = [
-      applied({ host: "0.0.0.0", loadApiClient: true, authClient: "none", mgmtRemotePort: 1790, authMgmt: "token", tlsEnabled: true, tlsKeyPath: "/k" }),
-      evaluateNode(baseConfig(), null, NOW, HB),
-      evaluateNode(baseConfig({ port: 1 }), measured(baseConfig({ loadApiClient: true })), NOW, HB),
-    ];
-    for (const f of scenarios.flatMap(allFindings)) expect(FINDING_IDS).toContain(f.id);
+});
+
+describe("finding ids", () => {
+  const withMode = (key: keyof MeasuredPaths, mode: string): Finding[] => {
+    const paths = safePaths();
+    const p = paths[key];
+    if (!p || "missing" in p) throw new Error(key);
+    paths[key] = { ...p, mode };
+    return allFindings(applied({}, { paths }));
+  };
+  const without = (key: keyof MeasuredPaths): Finding[] => allFindings(applied({}, { paths: { ...safePaths(), [key]: { path: `/gone/${key}`, missing: true } } }));
+  const tls = baseConfig({ tlsEnabled: true, tlsCertPath: "/c.pem", tlsKeyPath: "/k.pem" });
+  const certificate = (notAfter: Date) => allFindings(evaluateNode(tls, measured(tls, { listeners: listenersFor(tls, notAfter) }), NOW, HB));
+  const moved = (updatedAt: Date) => allFindings(evaluateNode(baseConfig({ port: 1800, updatedAt }), measured(baseConfig()), NOW, HB));
+  const consoleWith = (changes: Partial<ConsoleSettings>): Finding[] => {
+    const c = evaluateConsole({
+      host: "127.0.0.1",
+      port: 3000,
+      publicUrl: "http://127.0.0.1:3000",
+      sessionSecretSource: "file",
+      sessionSecretLength: 64,
+      sessionMaxAgeSeconds: 3600,
+      database: { kind: "sqlite", file: "/x.db" },
+      paths: {},
+      ...changes,
+    });
+    return [...c.apis.flatMap((a) => a.findings), ...c.surfaces];
+  };
+  const postgres = (host: string, sslmode: string | null, passwordInUrl = false) => consoleWith({ database: { kind: "postgresql", host, sslmode, passwordInUrl } });
+
+  /** For each declared id, a configuration that makes a rule produce it. */
+  const SCENARIOS: [FindingId, () => Finding[]][] = [
+    ["api.network-anonymous", () => allFindings(applied({ host: "0.0.0.0", loadApiClient: true, authClient: "none" }))],
+    ["api.network-anonymous-refused", () => allFindings(applied({ host: "0.0.0.0" }))],
+    ["api.cleartext-credentials", () => allFindings(applied({ host: "0.0.0.0", authSimple: "token" }))],
+    ["api.certificate-unusable", () => allFindings(applied({ authSimple: "certificate" }))],
+    ["tls.incomplete", () => allFindings(applied({ tlsEnabled: true, tlsKeyPath: "/k.pem" }))],
+    ["tls.expired", () => certificate(ago(1))],
+    ["tls.expiring", () => certificate(later(DAY_MS))],
+    [
+      "listener.error",
+      () => {
+        const listeners = listenersFor(baseConfig()).map((l) => (l.api === "simple" ? { ...l, error: "listen EADDRINUSE" } : l));
+        return allFindings(evaluateNode(baseConfig(), measured(baseConfig(), { listeners }), NOW, HB));
+      },
+    ],
+    ["drift.pending", () => moved(NOW)],
+    ["drift.mismatch", () => moved(ago(DAY_MS))],
+    ["drift.disabled-but-listening", () => allFindings(evaluateNode(baseConfig(), measured(baseConfig({ loadApiClient: true })), NOW, HB))],
+    ["node.never-reported", () => allFindings(evaluateNode(baseConfig(), null, NOW, HB))],
+    ["node.stale", () => allFindings(applied({}, { reportedAt: ago(DAY_MS) }))],
+    ["node.stopped", () => allFindings(applied({}, { state: "stopped", listeners: [] }))],
+    ["path.root-missing", () => without("root")],
+    ["path.jobs-missing", () => without("jobs")],
+    ["path.logs-missing", () => without("logs")],
+    ["path.root-writable", () => withMode("root", "0770")],
+    ["path.jobs-writable", () => withMode("jobs", "0770")],
+    ["path.deliverables-writable", () => withMode("deliverables", "0752")],
+    ["path.tmp-writable", () => withMode("tmp", "1777")],
+    ["path.logs-writable", () => withMode("logs", "0752")],
+    ["path.logs-readable", () => withMode("logs", "0754")],
+    ["path.database-readable", () => withMode("database", "0640")],
+    ["path.session-secret-readable", () => withMode("sessionSecret", "0640")],
+    ["path.root-password-readable", () => withMode("rootPassword", "0644")],
+    ["path.env-file-readable", () => withMode("envFile", "0644")],
+    ["path.tls-key-readable", () => withMode("tlsKey", "0604")],
+    ["console.cleartext", () => consoleWith({ host: "0.0.0.0", publicUrl: "http://jobs.example.org:3000" })],
+    ["console.session-secret-short", () => consoleWith({ sessionSecretSource: "environment", sessionSecretLength: 16 })],
+    ["console.session-max-age", () => consoleWith({ sessionMaxAgeSeconds: 7 * 86_400 })],
+    ["database.cleartext", () => postgres("db.example.org", "prefer")],
+    ["database.unverified-tls", () => postgres("db.example.org", "require")],
+    ["database.password-in-url", () => postgres("localhost", null, true)],
+  ];
+  const produced = SCENARIOS.map(([id, scenario]) => ({ id, ids: scenario().map((f) => f.id) }));
+
+  it("each scenario produces the id it is written for", () => {
+    for (const { id, ids } of produced) expect(ids, `scenario for ${id}`).toContain(id);
+  });
+
+  it("every id the rules produced is declared in FINDING_IDS", () => {
+    const undeclared = [...new Set(produced.flatMap((p) => p.ids))].filter((id) => !(FINDING_IDS as readonly string[]).includes(id));
+    expect(undeclared).toEqual([]);
+  });
+
+  it("every declared id is produced by some configuration, and declared once", () => {
+    const seen = new Set(produced.flatMap((p) => p.ids));
+    expect(FINDING_IDS.filter((id) => !seen.has(id))).toEqual([]);
+    expect(new Set(FINDING_IDS).size).toBe(FINDING_IDS.length);
   });
 });

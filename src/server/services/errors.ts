@@ -33,7 +33,8 @@ export function parseInput<T extends z.ZodType>(schema: T, value: unknown): z.ou
 }
 
 const UNAVAILABLE_CODES = new Set(["P1001", "P1002", "P1008", "P1017", "ECONNREFUSED", "ECONNRESET", "57P01", "57P03", "08001", "08006", "SQLITE_BUSY"]);
-const UNAVAILABLE_TEXT = /Connection terminated|ECONNREFUSED|ECONNRESET|the database system is (shutting down|starting up)|terminating connection due to administrator command|database is locked|SQLITE_BUSY/i;
+const UNAVAILABLE_TEXT =
+  /Connection terminated|connection error and is not queryable|Transaction already closed|server closed the connection|ECONNREFUSED|ECONNRESET|the database system is (shutting down|starting up)|terminating connection due to administrator command|database is locked|SQLITE_BUSY/i;
 
 /** True when `err` says the database cannot be reached or is busy right now (worth a retry, not a bug). */
 export function isDatabaseUnavailable(err: unknown): boolean {

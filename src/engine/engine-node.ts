@@ -265,7 +265,7 @@ export class EngineNode {
   /** The run is no longer this node's: its payload is killed, its end is not this node's to write. */
   private async takenOver(job: RunningJob, by?: { name: string; at: Date | null }) {
     if (job.takenOver) return;
-    job.takenOver = "taken over";
+    job.takenOver = true;
     job.handle.kill();
     if (!by) {
       const [node, ended] = await Promise.all([
@@ -331,7 +331,12 @@ export class EngineNode {
     await this.writeReport();
     const taken = await declareDeadNodes(this.db, { ...this.node, healthyForMs: this.heartbeat.healthyForMs() }, this.log);
     // A claim that committed just as this node took a new incarnation (a rejoin) carries the old token.
-    const own = await takeOverRuns(this.db, this.node.id, `its claim by an earlier incarnation of node ${this.name} no longer stands (the node rejoined)`);
+    const own = await takeOverRuns(
+      this.db,
+      this.node.id,
+      `its claim by an earlier incarnation of node ${this.name} no longer stands (the node rejoined)`,
+      this.incarnation,
+    );
     this.counters.crashedByRecovery += taken.crashed.length + own.crashed.length;
     await this.applyRetention();
   }

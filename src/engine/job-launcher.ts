@@ -45,7 +45,7 @@ export type RunningJob = {
   handle: RunnerHandle;
   killedBy?: string;
   /** Set when the run was taken from this node: its end is then not this node's to write. */
-  takenOver?: string;
+  takenOver?: boolean;
   /** The payload has ended and the node is writing the run's end. */
   ending?: boolean;
   done: Promise<"ENDED" | "CRASHED" | "TAKEN OVER">;

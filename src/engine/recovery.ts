@@ -24,10 +24,11 @@ export async function beginIncarnation(db: Db, nodeId: number, heartbeatMs: numb
  * Takes over the runs of a node whose claims no longer stand (their fencing token is not the
  * node's incarnation): RUNNING ones end CRASHED with `reason`; ATTRIBUTED ones never started, so
  * they go back to their queue. Each change is guarded by the stale claim, so it happens once.
+ * With `onlyAtIncarnation`, nothing is done unless the node is still at that incarnation.
  */
-export async function takeOverRuns(db: Db, nodeId: number, reason: string): Promise<TakeOver> {
+export async function takeOverRuns(db: Db, nodeId: number, reason: string, onlyAtIncarnation?: number): Promise<TakeOver> {
   const node = await db.node.findUnique({ where: { id: nodeId }, select: { incarnation: true } });
-  if (!node) return { crashed: [], resubmitted: [] };
+  if (!node || (onlyAtIncarnation !== undefined && node.incarnation !== onlyAtIncarnation)) return { crashed: [], resubmitted: [] };
   const runs = await db.jobInstance.findMany({
     where: { nodeId, state: { in: ["ATTRIBUTED", "RUNNING"] }, OR: [{ fencingToken: null }, { fencingToken: { not: node.incarnation } }] },
     select: { id: true, state: true, fencingToken: true, queueId: true },

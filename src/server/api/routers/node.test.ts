@@ -39,6 +39,19 @@ describe("node router", () => {
     await expect(viewer.caller.node.get({ id: 999_999 })).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 
+  it("says when and by whom a node was declared dead, and judges health on the dead threshold parameter", async () => {
+    const viewer = await callerWithRoles(t.db, ["config viewer"]);
+    const declaredDeadAt = new Date(Date.now() - 60_000);
+    await t.db.node.update({ where: { id: nodeId }, data: { heartbeatMs: 1000, lastSeenAlive: new Date(Date.now() - 90_000), declaredDeadAt, declaredDeadBy: "node7" } });
+    expect(await viewer.caller.node.get({ id: nodeId })).toMatchObject({ health: "late", deadAfterMs: 120_000, declaredDeadAt, declaredDeadBy: "node7" });
+    await t.db.globalParameter.create({ data: { key: "nodeDeadAfterSeconds", value: "60" } });
+    expect(await viewer.caller.node.get({ id: nodeId })).toMatchObject({ health: "dead", deadAfterMs: 60_000 });
+    // Never below ten heartbeats.
+    await t.db.globalParameter.update({ where: { key: "nodeDeadAfterSeconds" }, data: { value: "1" } });
+    expect(await viewer.caller.node.get({ id: nodeId })).toMatchObject({ deadAfterMs: 10_000 });
+    await t.db.globalParameter.delete({ where: { key: "nodeDeadAfterSeconds" } });
+  });
+
   it("changes parameters with node:update only, audited with the changed values before and after", async () => {
     const viewer = await callerWithRoles(t.db, ["config viewer"]);
     await expect(viewer.caller.node.update({ id: nodeId, changes: { logLevel: "DEBUG" } })).rejects.toMatchObject({ code: "FORBIDDEN" });

@@ -1,3 +1,4 @@
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { defineConfig, devices } from "@playwright/test";
@@ -6,14 +7,43 @@ import { defineConfig, devices } from "@playwright/test";
  * e2e runs the built console (`next build` first; `npm test` does it) against a fresh database:
  * SQLite in E2E_HOME by default, or the PostgreSQL database in E2E_DATABASE_URL.
  * The web server command initialises it, so root's password is in E2E_HOME/root-password.txt.
+ * The console and node1 listen on ports free when the run starts (E2E_PORT, E2E_NODE_PORT to choose).
  */
 const envVars = process.env;
 export const E2E_HOME = envVars.E2E_HOME ?? join(tmpdir(), "jobwarden-e2e");
-const port = Number(envVars.E2E_PORT ?? 3100);
+
+/** Ports free on 127.0.0.1 right now, distinct. */
+async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: count }, () => new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+      const server = createServer();
+      server.once("error", reject);
+      server.listen(0, "127.0.0.1", () => resolve(server));
+    })),
+  );
+  const ports = servers.map((s) => (s.address() as AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  return ports;
+}
+
+// The config loads in the runner and again in each worker: the runner picks the ports, and the workers
+// inherit them through the environment.
+if (!envVars.E2E_PORT || !envVars.E2E_NODE_PORT) {
+  const [consolePort, nodePort] = await freePorts(2);
+  envVars.E2E_PORT ||= String(consolePort);
+  envVars.E2E_NODE_PORT ||= String(nodePort);
+}
+const port = Number(envVars.E2E_PORT);
+/** node1's port: the e2e helpers set it before they start node1. */
+export const E2E_NODE_PORT = Number(envVars.E2E_NODE_PORT);
 const baseURL = `http://127.0.0.1:${port}`;
+export const E2E_DATABASE_URL = envVars.E2E_DATABASE_URL ?? `file:${E2E_HOME}/jobwarden.db`;
+// The test processes' own database access (e2e/helpers.ts) goes to the e2e database, never to ./data.
+envVars.DATABASE_URL = E2E_DATABASE_URL;
+envVars.JOBWARDEN_HOME = E2E_HOME;
 const serverEnv = {
   JOBWARDEN_HOME: E2E_HOME,
-  DATABASE_URL: envVars.E2E_DATABASE_URL ?? `file:${E2E_HOME}/jobwarden.db`,
+  DATABASE_URL: E2E_DATABASE_URL,
   NEXTAUTH_URL: baseURL,
   NODE_ENV: "production",
   LOGIN_MAX_FAILURES: "20",

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { expect, test } from "@playwright/test";
 import { fullScreenshot, login, rootPassword } from "./helpers";
 
-const importedXml = (name: string) => `<?xml version="1.0" encoding="UTF-8"?>
+const importedXml = (name: string, queue: string) => `<?xml version="1.0" encoding="UTF-8"?>
 <jqm>
   <jar>
     <path>/bin/echo</path>
@@ -10,7 +10,7 @@ const importedXml = (name: string) => `<?xml version="1.0" encoding="UTF-8"?>
     <jobdefinitions>
       <jobDefinition>
         <name>${name}</name>
-        <queue>e2e-imported</queue>
+        <queue>${queue}</queue>
         <description>From a JQM descriptor</description>
         <canBeRestarted>true</canBeRestarted>
         <javaClassName></javaClassName>
@@ -26,6 +26,7 @@ test("an administrator creates, schedules, edits, imports and exports job defini
   const suffix = Math.random().toString(36).slice(2, 8);
   const name = `Nightly-${suffix}`;
   const imported = `Imported-${suffix}`;
+  const importedQueue = `e2e-imported-${suffix}`;
 
   await login(page, "root", rootPassword());
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Job definitions" }).click();
@@ -82,18 +83,18 @@ test("an administrator creates, schedules, edits, imports and exports job defini
   // Import a JQM deployment descriptor: its queue is created.
   await page.getByRole("button", { name: "Import XML" }).click();
   const importDialog = page.getByRole("dialog", { name: "Import job definitions" });
-  await importDialog.getByLabel("XML file").setInputFiles({ name: "jqm.xml", mimeType: "application/xml", buffer: Buffer.from(importedXml(imported)) });
+  await importDialog.getByLabel("XML file").setInputFiles({ name: "jqm.xml", mimeType: "application/xml", buffer: Buffer.from(importedXml(imported, importedQueue)) });
   await expect(importDialog.getByLabel("Or paste the XML")).toHaveValue(/<name>Imported-/);
   await importDialog.getByRole("button", { name: "Import", exact: true }).click();
   const result = importDialog.getByRole("status", { name: "Import result" });
   await expect(result).toContainText("1 created, 0 updated, 0 unchanged");
-  await expect(result).toContainText("Queues created: e2e-imported");
+  await expect(result).toContainText(`Queues created: ${importedQueue}`);
   await importDialog.getByRole("button", { name: "Done" }).click();
-  await expect(page.getByRole("row").filter({ hasText: imported })).toContainText("e2e-imported");
+  await expect(page.getByRole("row").filter({ hasText: imported })).toContainText(importedQueue);
 
   // A Java payload is refused with the definition's name, nothing written.
   await page.getByRole("button", { name: "Import XML" }).click();
-  await importDialog.getByLabel("Or paste the XML").fill(importedXml("JavaThing").replace("DIRECTEXECUTABLE", "MAVEN"));
+  await importDialog.getByLabel("Or paste the XML").fill(importedXml("JavaThing", importedQueue).replace("DIRECTEXECUTABLE", "MAVEN"));
   await importDialog.getByRole("button", { name: "Import", exact: true }).click();
   await expect(importDialog.getByRole("alert")).toContainText("Job definition JavaThing: pathType MAVEN");
   await importDialog.getByRole("button", { name: "Cancel" }).click();

@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { type Page, expect, test } from "@playwright/test";
+import { E2E_NODE_PORT } from "../playwright.config";
 import { e2eProcessEnv, fullScreenshot, login, rootPassword, startNode1 } from "./helpers";
 
 /**
@@ -9,10 +10,14 @@ import { e2eProcessEnv, fullScreenshot, login, rootPassword, startNode1 } from "
 test.use({ colorScheme: "light" });
 test.describe.configure({ mode: "serial" });
 
-let node: ReturnType<typeof startNode1> | undefined;
+let node: Awaited<ReturnType<typeof startNode1>> | undefined;
+/** A node of this run only, never started: its bindings can change without exposing anything. */
+const edge = `edge-${Math.random().toString(36).slice(2, 8)}`;
 
-test.beforeAll(() => {
-  node = startNode1();
+test.beforeAll(async () => {
+  test.setTimeout(90_000);
+  node = await startNode1();
+  cli("node", "create", "--name", edge);
 });
 
 test.afterAll(async () => {
@@ -36,7 +41,7 @@ test("an admin watches node1, turns its REST API on live, and pauses and resumes
   await login(page, "root", rootPassword());
   await openNode(page, "node1");
   await expect(page.getByText("alive", { exact: true }), node?.output()).toBeVisible({ timeout: 20_000 });
-  await expect(page.getByRole("cell", { name: "polling", exact: true })).toHaveCount(1);
+  await expect(page.getByRole("row").filter({ hasText: "DEFAULT" }).getByRole("cell", { name: "polling", exact: true })).toBeVisible();
   await expect(page.getByLabel("Engine log")).toContainText("node node1 started", { timeout: 15_000 });
 
   const params = form(page, "node1");
@@ -44,7 +49,7 @@ test("an admin watches node1, turns its REST API on live, and pauses and resumes
   await params.getByRole("button", { name: "Save parameters" }).click();
   await expect(page.locator("[data-sonner-toast]").filter({ hasText: "applies the changes within one heartbeat" })).toBeVisible();
   // The node reopens its listener: the measured listeners now include the client API.
-  await expect(page.getByRole("listitem").filter({ hasText: /^client/ })).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByRole("listitem").filter({ hasText: /^client/ })).toContainText(`127.0.0.1:${E2E_NODE_PORT}`, { timeout: 20_000 });
 
   await page.getByRole("button", { name: "Pause", exact: true }).click();
   await page.getByRole("alertdialog").getByRole("button", { name: "Pause", exact: true }).click();
@@ -53,7 +58,7 @@ test("an admin watches node1, turns its REST API on live, and pauses and resumes
   await page.getByRole("alertdialog").getByRole("button", { name: "Resume", exact: true }).click();
   await expect(page.getByRole("button", { name: "Pause", exact: true })).toBeVisible();
 
-  // And off again (later specs expect node1 as initialised): the listener goes away live too.
+  // And off again: the listener goes away live too.
   await form(page, "node1").getByRole("switch", { name: "Client REST API" }).click();
   await form(page, "node1").getByRole("button", { name: "Save parameters" }).click();
   await expect(page.getByRole("listitem").filter({ hasText: /^client/ })).toHaveCount(0, { timeout: 20_000 });
@@ -62,12 +67,11 @@ test("an admin watches node1, turns its REST API on live, and pauses and resumes
 });
 
 test("changing a node's binding beyond loopback asks for confirmation and is audited", async ({ page }) => {
-  cli("node", "create", "--name", "edge1");
   await login(page, "root", rootPassword());
-  await openNode(page, "edge1");
+  await openNode(page, edge);
   await expect(page.getByText("never started", { exact: true })).toBeVisible();
 
-  const params = form(page, "edge1");
+  const params = form(page, edge);
   await params.getByRole("combobox", { name: "Interface" }).click();
   await page.getByRole("option", { name: "All IPv4 interfaces" }).click();
   await params.getByRole("switch", { name: "Client REST API" }).click();
@@ -80,8 +84,8 @@ test("changing a node's binding beyond loopback asks for confirmation and is aud
   await expect(page.locator("[data-sonner-toast]").filter({ hasText: "Saved" })).toBeVisible();
 
   await page.reload();
-  await expect(form(page, "edge1").getByRole("combobox", { name: "Interface" })).toContainText("0.0.0.0");
-  await expect(form(page, "edge1").getByRole("switch", { name: "Client REST API" })).toBeChecked();
+  await expect(form(page, edge).getByRole("combobox", { name: "Interface" })).toContainText("0.0.0.0");
+  await expect(form(page, edge).getByRole("switch", { name: "Client REST API" })).toBeChecked();
 
   await page.goto("/audit?action=node.update");
   const row = page.getByRole("row").filter({ hasText: "node.update" }).filter({ hasText: "0.0.0.0" }).first();
@@ -91,8 +95,8 @@ test("changing a node's binding beyond loopback asks for confirmation and is aud
 
 test("bad parameters are refused with a message and nothing is saved", async ({ page }) => {
   await login(page, "root", rootPassword());
-  await openNode(page, "edge1");
-  const params = form(page, "edge1");
+  await openNode(page, edge);
+  const params = form(page, edge);
   await params.getByLabel("Port", { exact: true }).fill("99999");
   await params.getByRole("button", { name: "Save parameters" }).click();
   await expect(params.getByRole("alert")).toContainText("A port is 0 to 65535");
@@ -101,7 +105,7 @@ test("bad parameters are refused with a message and nothing is saved", async ({ 
   await page.getByRole("option", { name: "Another address…" }).click();
   await params.getByLabel("Interface address").fill("10.254.254.254");
   await params.getByRole("button", { name: "Save parameters" }).click();
-  await expect(page.locator("[data-sonner-toast]").filter({ hasText: "nor an address node edge1 reported" })).toBeVisible();
+  await expect(page.locator("[data-sonner-toast]").filter({ hasText: `nor an address node ${edge} reported` })).toBeVisible();
 });
 
 test("a config viewer sees the parameters but cannot change them", async ({ page }) => {

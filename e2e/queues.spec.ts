@@ -1,7 +1,12 @@
 import { expect, test } from "@playwright/test";
-import { login, rootPassword } from "./helpers";
+import { login, rootPassword, withDb } from "./helpers";
 
 test.use({ colorScheme: "light" });
+
+// The parameters this spec reads start unset, whatever ran before.
+test.beforeAll(async () => {
+  await withDb((db) => db.globalParameter.deleteMany({ where: { key: { in: ["historyRetentionDays", "consoleMinRefreshMs"] } } }));
+});
 
 test("an administrator creates a queue, maps it to node1 with 3 threads, pauses it and sets the retention", async ({ page }, testInfo) => {
   const queue = `reports-${Math.random().toString(36).slice(2, 7)}`;

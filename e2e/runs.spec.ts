@@ -1,20 +1,24 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { type Page, expect, test } from "@playwright/test";
+import { request as httpRequest } from "node:http";
+import { join } from "node:path";
+import { type BrowserContext, type Page, expect, test } from "@playwright/test";
+import { E2E_HOME } from "../playwright.config";
 import { e2eProcessEnv, fullScreenshot, login, rootPassword, startNode1 } from "./helpers";
 
 /**
- * The runs pages against a real node1 (bound to 127.0.0.1:1789 as initialised), sharing the
- * database and the file system with the console, as in the embedded default.
+ * The runs pages against a real node1 (bound to 127.0.0.1 as initialised), sharing the database and
+ * the file system with the console, as in the embedded default.
  */
 test.use({ colorScheme: "light" });
 test.describe.configure({ mode: "serial" });
 
-let node: ReturnType<typeof startNode1> | undefined;
+let node: Awaited<ReturnType<typeof startNode1>> | undefined;
 const ids: { echo?: number; report?: number; sleep?: number } = {};
 
-test.beforeAll(() => {
-  node = startNode1();
+test.beforeAll(async () => {
+  test.setTimeout(90_000);
+  node = await startNode1();
 });
 
 test.afterAll(async () => {
@@ -160,6 +164,66 @@ test("a support user opens runs and downloads their files and logs, but cannot a
   });
   expect(kill.status()).toBe(403);
   expect((await page.request.get("/api/files/not-a-download-id")).status()).toBe(400);
-  expect((await page.request.get(`/api/runs/${ids.echo}/logs/../../etc`)).status()).toBeGreaterThanOrEqual(400);
   expect((await page.request.get(`/api/runs/${ids.echo}/logs/stdin`)).status()).toBe(400);
+});
+
+/**
+ * GET with the path sent byte for byte (URL parsers resolve `..` before sending), as the signed-in page,
+ * following the server's redirects on the same origin as a browser would.
+ */
+async function rawGet(context: BrowserContext, baseURL: string, path: string, hops = 5): Promise<{ status: number; body: string; via: string[] }> {
+  const url = new URL(baseURL);
+  const cookie = (await context.cookies(baseURL)).map((c) => `${c.name}=${c.value}`).join("; ");
+  const answer = await new Promise<{ status: number; body: string; location?: string }>((resolve, reject) => {
+    const req = httpRequest({ host: url.hostname, port: url.port, path, headers: { cookie } }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => (body += chunk));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body, location: res.headers.location }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+  if (answer.status >= 300 && answer.status < 400 && answer.location && hops > 0) {
+    const next = new URL(answer.location, baseURL);
+    expect(next.origin, `${path} redirects off the console`).toBe(url.origin);
+    const followed = await rawGet(context, baseURL, next.pathname + next.search, hops - 1);
+    return { ...followed, via: [path, ...followed.via] };
+  }
+  return { status: answer.status, body: answer.body, via: [path] };
+}
+
+test("a log path that climbs out of the log directory is refused, however it is written", async ({ page, baseURL }) => {
+  expect(ids.echo, "the first test launched the runs").toBeDefined();
+  await login(page, "root", rootPassword());
+  const base = baseURL!;
+  const secret = readFileSync(join(E2E_HOME, "root-password.txt"), "utf8").trim();
+
+  // The same client reads the log itself, so the refusals below are about the path, not the session.
+  const own = await rawGet(page.context(), base, `/api/runs/${ids.echo}/logs/stdout`);
+  expect(own.status).toBe(200);
+  expect(own.body).toContain(`Hello from run ${ids.echo}`);
+
+  // The log directory is E2E_HOME/nodes/node1/logs: three levels up is root's password file.
+  const up = "../".repeat(3);
+  const deep = "../".repeat(12);
+  const paths = [
+    `/api/runs/${ids.echo}/logs/${up}root-password.txt`,
+    `/api/runs/${ids.echo}/logs/${deep}etc/passwd`,
+    `/api/runs/${ids.echo}/logs/..`,
+    `/api/runs/${ids.echo}/logs/${up.replaceAll("../", "%2e%2e%2f")}root-password.txt`,
+    `/api/runs/${ids.echo}/logs/${deep.replaceAll("../", "..%2f")}etc%2fpasswd`,
+    `/api/runs/${ids.echo}/logs/%2e%2e`,
+    `/api/runs/${ids.echo}/logs/..%5c..%5c..%5croot-password.txt`,
+    `/api/runs/${ids.echo}%2f..%2f..%2f..%2f/logs/stdout`,
+  ];
+  for (const path of paths) {
+    const answer = await rawGet(page.context(), base, path);
+    const what = `${answer.via.join(" → ")} answered ${answer.status}: ${answer.body.slice(0, 200)}`;
+    expect(answer.status, what).toBeGreaterThanOrEqual(400);
+    expect(answer.status, what).toBeLessThan(500);
+    expect(answer.status, what).not.toBe(401);
+    expect(answer.body, what).not.toContain(secret);
+    expect(answer.body, what).not.toContain("root:x:0:0");
+  }
 });

@@ -1,9 +1,8 @@
 import { chmodSync, existsSync } from "node:fs";
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import { type Locator, type Page, expect, test } from "@playwright/test";
-import { E2E_HOME } from "../playwright.config";
-import { login, rootPassword, startNode1 } from "./helpers";
+import { E2E_HOME, E2E_NODE_PORT } from "../playwright.config";
+import { login, rootPassword, startNode1, withDb } from "./helpers";
 
 /**
  * The security page against a real node. The node runs in its own network namespace (`unshare -rn`):
@@ -14,14 +13,14 @@ test.skip(!!process.env.E2E_DATABASE_URL, "the node runs in its own network name
 test.use({ colorScheme: "light" });
 test.describe.configure({ mode: "serial" });
 
-const DATABASE_FILE = join(E2E_HOME, "jobwarden.db");
 const JOBS_DIR = join(E2E_HOME, "nodes/node1/jobs");
 const SESSION_SECRET = join(E2E_HOME, "session-secret");
 
-let node: ReturnType<typeof startNode1> | undefined;
+let node: Awaited<ReturnType<typeof startNode1>> | undefined;
 
-test.beforeAll(() => {
-  node = startNode1({ isolated: true });
+test.beforeAll(async () => {
+  test.setTimeout(90_000);
+  node = await startNode1({ isolated: true });
 });
 
 test.afterAll(async () => {
@@ -63,6 +62,7 @@ async function choose(page: Page, select: string, option: RegExp) {
 
 test("exposing node1's client REST API anonymously on the network is critical, and undone", async ({ page }) => {
   test.setTimeout(120_000);
+  const auditedBefore = await withDb(async (db) => (await db.auditEvent.aggregate({ _max: { id: true } }))._max.id ?? 0);
   const card = await openSecurity(page);
   const client = page.getByTestId("security-api-node1-client");
   await expect(client.getByTestId("api-risk")).toHaveText("ok");
@@ -87,7 +87,7 @@ test("exposing node1's client REST API anonymously on the network is critical, a
   await confirm(page, "Client REST API: reachable from the network, anonymous, risk critical");
 
   // Measured, not only configured: the node really listens on all interfaces (of its namespace).
-  await expect(client.getByTestId("api-measured")).toContainText("0.0.0.0:1789", { timeout: 20_000 });
+  await expect(client.getByTestId("api-measured")).toContainText(`0.0.0.0:${E2E_NODE_PORT}`, { timeout: 20_000 });
   await expect(client.getByTestId("api-risk")).toHaveText("critical");
   await expect(client).toContainText("the network");
   const anonymous = card.getByTestId("finding-api.network-anonymous");
@@ -109,31 +109,22 @@ test("exposing node1's client REST API anonymously on the network is critical, a
   await choose(page, "Client API authentication on node1", /^token/);
   await confirm(page, "Client REST API: reachable from this host only, authenticated, risk ok");
 
-  await expect(client.getByTestId("api-measured")).toContainText("127.0.0.1:1789", { timeout: 20_000 });
+  await expect(client.getByTestId("api-measured")).toContainText(`127.0.0.1:${E2E_NODE_PORT}`, { timeout: 20_000 });
   await expect(client.getByTestId("api-measured")).toContainText("auth token");
   await expect(client.getByTestId("api-risk")).toHaveText("ok", { timeout: 20_000 });
   await expect(card.getByTestId("finding-api.network-anonymous")).toHaveCount(0);
 
-  // Every change is in the audit trail, with who made it.
-  const db = new Database(DATABASE_FILE, { readonly: true, fileMustExist: true });
-  try {
-    const rows = db
-      .prepare(`SELECT login, "after" FROM AuditEvent WHERE action = 'node.update' ORDER BY id`)
-      .all() as { login: string; after: string }[];
-    const changes = rows.map((r) => ({ login: r.login, after: JSON.parse(r.after) as Record<string, unknown> }));
-    expect(changes.every((c) => c.login === "root")).toBe(true);
-    expect(changes.map((c) => c.after)).toEqual(
-      expect.arrayContaining([
-        { loadApiClient: true },
-        { authClient: "none" },
-        { host: "0.0.0.0" },
-        { host: "127.0.0.1" },
-        { authClient: "token" },
-      ]),
-    );
-  } finally {
-    db.close();
-  }
+  // Every change is in the audit trail, in order, with who made it.
+  const changes = await withDb((db) =>
+    db.auditEvent.findMany({ where: { action: "node.update", id: { gt: auditedBefore } }, orderBy: { id: "asc" }, select: { login: true, after: true } }),
+  );
+  expect(changes).toEqual([
+    { login: "root", after: { loadApiClient: true } },
+    { login: "root", after: { authClient: "none" } },
+    { login: "root", after: { host: "0.0.0.0" } },
+    { login: "root", after: { host: "127.0.0.1" } },
+    { login: "root", after: { authClient: "token" } },
+  ]);
 });
 
 test("readable secrets and a writable jobs directory are critical findings until fixed", async ({ page }) => {

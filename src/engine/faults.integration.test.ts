@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { env } from "~/env";
 import type { ListenerReport } from "~/node-api/node-api-server";
-import type { Db } from "~/server/db";
+import { type Db, createDb } from "~/server/db";
 import { SYSTEM_ACTOR } from "~/server/services/audit/create-audit-event";
 import { createNode } from "~/server/services/nodes/create-node";
 import { DEAD_AFTER_PARAMETER, databaseNow } from "~/server/services/nodes/node-health";
@@ -259,7 +259,6 @@ describe(`faults on ${env.TEST_DB}`, () => {
       for (let i = 0; clientsOn && i < 5000; i++) answers.push({ ...(await enqueueOverHttp(urls[(c + i) % 2]!, "AfterRestart")), phase });
     });
     await waitFor("enqueues before the restart", () => answers.filter((a) => a.status === 200).length >= 20);
-    await own.db.$disconnect();
     server.stop();
     phase = "down";
     await waitFor("enqueues refused while the database is down", () => answers.filter((a) => a.phase === "down" && a.status !== 200).length >= 4);
@@ -275,13 +274,16 @@ describe(`faults on ${env.TEST_DB}`, () => {
     expect(refused[0]!.body).toMatch(/database/i);
     const ids = answers.filter((a) => a.status === 200).map((a) => Number(a.body));
     expect(ids.every((id) => Number.isInteger(id) && id > 0)).toBe(true);
+    // This test's own connections were cut too: a new client.
+    const db = createDb(own.url);
+    cleanups.push(() => db.$disconnect());
     for (const n of nodes) {
       await waitFor(`${n.name} to heartbeat again`, async () => {
-        const row = await own.db.node.findUniqueOrThrow({ where: { id: n.id } });
+        const row = await db.node.findUniqueOrThrow({ where: { id: n.id } });
         return row.lastSeenAlive && row.lastSeenAlive.getTime() > restartedAt;
       }, Math.max(0, restartedAt + 10_000 - Date.now()) + 1000);
     }
-    const rows = await ended(own.db, ids, 60_000);
+    const rows = await ended(db, ids, 60_000);
     expect(rows.filter((h) => h.state !== "ENDED")).toEqual([]);
   }, 180_000);
 

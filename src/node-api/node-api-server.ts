@@ -180,7 +180,12 @@ export class NodeApiServer {
   }
 
   private async build(spec: Spec, https: object | null) {
-    const app = Fastify({ ...(https ? { https } : {}), logger: false, bodyLimit: 1024 * 1024 }) as unknown as FastifyInstance;
+    const app = Fastify({
+      ...(https ? { https } : {}),
+      loggerInstance: this.log.child({ api: spec.apis.map((a) => a.api).join("+") }),
+      disableRequestLogging: true,
+      bodyLimit: 1024 * 1024,
+    }) as unknown as FastifyInstance;
     registerErrorHandling(app);
     await app.register(formbody, { bodyLimit: 1024 * 1024 });
     await app.register(fastifyStatic, { root: "/", serve: false });

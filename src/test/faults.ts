@@ -7,8 +7,15 @@ import { childProcessEnv } from "~/env";
 
 /** Two busy loops at normal priority, one per core; each stops by itself after `seconds`. */
 export function startCpuHog(seconds = 900): () => void {
-  const hogs: ChildProcess[] = [0, 1].map(() => spawn("timeout", [String(seconds), "sh", "-c", "while :; do :; done"], { stdio: "ignore" }));
-  return () => hogs.forEach((h) => h.kill("SIGKILL"));
+  const hogs: ChildProcess[] = [0, 1].map(() => spawn("timeout", [String(seconds), "sh", "-c", "while :; do :; done"], { stdio: "ignore", detached: true }));
+  return () =>
+    hogs.forEach((h) => {
+      try {
+        if (h.pid) process.kill(-h.pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    });
 }
 
 /** A port free on 127.0.0.1 right now. */

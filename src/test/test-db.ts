@@ -26,9 +26,12 @@ export async function createTestDb(pgServerUrl?: string): Promise<TestDb> {
     const server = pgServerUrl ?? env.TEST_PG_URL;
     if (!server) throw new Error("TEST_DB=postgresql needs TEST_PG_URL");
     const name = `jobwarden_test_${randomUUID().replaceAll("-", "")}`;
-    const admin = new pg.Client({ connectionString: server });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE "${name}"`);
+    const admin = async (sql: string) => {
+      const client = new pg.Client({ connectionString: server });
+      await client.connect();
+      await client.query(sql).finally(() => client.end());
+    };
+    await admin(`CREATE DATABASE "${name}"`);
     const url = new URL(server);
     url.pathname = `/${name}`;
     const client = new pg.Client({ connectionString: url.toString() });
@@ -42,8 +45,7 @@ export async function createTestDb(pgServerUrl?: string): Promise<TestDb> {
       provider: "postgresql",
       drop: async () => {
         await db.$disconnect();
-        await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-        await admin.end();
+        await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       },
     };
   }

@@ -77,13 +77,14 @@ const silentFor = (db: Db, node: TestNode, ms: number) =>
     const n = await db.node.findUniqueOrThrow({ where: { id: node.id } });
     return !n.lastSeenAlive || (await databaseNow(db)).getTime() - n.lastSeenAlive.getTime() > ms;
   });
-async function simpleApiUrl(db: Db, node: TestNode) {
+async function simpleApiUrl(db: Db, node: TestNode, p: NodeProcess) {
   const listener = await waitFor(`${node.name}'s simple API`, async () => {
+    if (p.child.exitCode !== null) throw new Error(`${node.name} exited: ${p.output().slice(-4000)}`);
     const report = await db.nodeReport.findUnique({ where: { nodeId: node.id } });
     const l = ((report?.listeners ?? []) as ListenerReport[]).find((x) => x.api === "simple");
     if (l?.error) throw new Error(`${node.name}: simple API did not open: ${l.error}`);
     return l?.port ? l : null;
-  });
+  }, 60_000);
   return `http://127.0.0.1:${listener.port}/ws/simple`;
 }
 async function enqueueOverHttp(url: string, applicationName: string) {
@@ -249,8 +250,8 @@ describe(`faults on ${env.TEST_DB}`, () => {
     const queue = "restart";
     const nodes = [await nodeOn(own.db, queue), await nodeOn(own.db, queue)];
     await jobDef(own.db, "AfterRestart", queue, "shell", "true");
-    nodes.forEach((n) => start(n, own.url));
-    const urls = await Promise.all(nodes.map((n) => simpleApiUrl(own.db, n)));
+    const processes = nodes.map((n) => start(n, own.url));
+    const urls = await Promise.all(nodes.map((n, i) => simpleApiUrl(own.db, n, processes[i]!)));
 
     const answers: { status: number; body: string; phase: string }[] = [];
     let phase = "before";
@@ -268,6 +269,7 @@ describe(`faults on ${env.TEST_DB}`, () => {
     await waitFor("enqueues after the restart", () => answers.filter((a) => a.phase === "after" && a.status === 200).length >= 20, 30_000);
     clientsOn = false;
     await Promise.all(clients);
+    for (const p of processes) expect(p.child.exitCode, p.output().slice(-4000)).toBeNull();
 
     const refused = answers.filter((a) => a.status !== 200);
     expect(refused.filter((a) => a.status !== 503), JSON.stringify(refused.slice(0, 3))).toEqual([]);
@@ -291,8 +293,8 @@ describe(`faults on ${env.TEST_DB}`, () => {
     const queue = `busy-${t.provider}`;
     const nodes = [await nodeOn(t.db, queue, 8), await nodeOn(t.db, queue, 8)];
     await jobDef(t.db, "Busy", queue, "shell", "true");
-    nodes.forEach((n) => start(n));
-    const urls = await Promise.all(nodes.map((n) => simpleApiUrl(t.db, n)));
+    const processes = nodes.map((n) => start(n));
+    const urls = await Promise.all(nodes.map((n, i) => simpleApiUrl(t.db, n, processes[i]!)));
     const answers = (
       await Promise.all(
         [0, 1, 2, 3, 4, 5, 6, 7].map(async (c) => {

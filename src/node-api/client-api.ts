@@ -260,7 +260,7 @@ export const clientApi: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
     if (status && status >= 400 && status < 500) return reply.code(status).send(errorBody(status, error.message));
     if (isDatabaseUnavailable(error)) {
       req.log.warn({ err: error }, "client API request failed: the database is unavailable");
-      return reply.code(503).header("retry-after", "1").send(errorBody(503, "The database is unavailable right now; nothing was done. Try again."));
+      return reply.code(503).header("retry-after", "1").send(errorBody(503, "The database is unavailable right now; try again."));
     }
     req.log.error({ err: error }, "client API request failed");
     return reply.code(500).send(errorBody(500, "Internal error: see the node's log"));

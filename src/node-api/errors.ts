@@ -14,7 +14,7 @@ export function registerErrorHandling(app: FastifyInstance) {
     if (status && status >= 400 && status < 500) return reply.code(status).send({ error: (err as FastifyError).code ?? "BAD_REQUEST", message: err.message });
     if (isDatabaseUnavailable(err)) {
       req.log.warn({ err }, "node API request failed: the database is unavailable");
-      return reply.code(503).header("retry-after", "1").send({ error: "UNAVAILABLE", message: "The database is unavailable right now; nothing was done. Try again." });
+      return reply.code(503).header("retry-after", "1").send({ error: "UNAVAILABLE", message: "The database is unavailable right now; try again." });
     }
     req.log.error({ err }, "node API request failed");
     return reply.code(500).send({ error: "INTERNAL", message: "Internal error; see the node's engine log" });

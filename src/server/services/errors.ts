@@ -32,14 +32,16 @@ export function parseInput<T extends z.ZodType>(schema: T, value: unknown): z.ou
   return r.data;
 }
 
-const UNAVAILABLE_CODES = new Set(["P1001", "P1002", "P1008", "P1017", "ECONNREFUSED", "ECONNRESET", "57P01", "57P03", "08001", "08006", "SQLITE_BUSY"]);
+const UNAVAILABLE_CODES = new Set(["ConnectionClosed", "DatabaseNotReachable", "P1001", "P1002", "P1008", "P1017", "ECONNREFUSED", "ECONNRESET", "57P01", "57P03", "08001", "08006", "SQLITE_BUSY"]);
 const UNAVAILABLE_TEXT =
-  /Connection terminated|connection error and is not queryable|Transaction already closed|server closed the connection|ECONNREFUSED|ECONNRESET|the database system is (shutting down|starting up)|terminating connection due to administrator command|database is locked|SQLITE_BUSY/i;
+  /Connection terminated|connection error and is not queryable|Transaction already closed|server has closed the connection|ECONNREFUSED|ECONNRESET|the database system is (shutting down|starting up)|terminating connection due to administrator command|database is locked|SQLITE_BUSY/i;
 
 /** True when `err` says the database cannot be reached or is busy right now (worth a retry, not a bug). */
 export function isDatabaseUnavailable(err: unknown): boolean {
   for (let e = err as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
     if (typeof e.code === "string" && UNAVAILABLE_CODES.has(e.code)) return true;
+    const kind = (e as { meta?: { driverAdapterError?: { cause?: { kind?: string } } } }).meta?.driverAdapterError?.cause?.kind;
+    if (kind && UNAVAILABLE_CODES.has(kind)) return true;
     if (typeof e.message === "string" && UNAVAILABLE_TEXT.test(e.message)) return true;
   }
   return false;

@@ -90,7 +90,11 @@ export async function enqueueRun(db: Db, request: TEnqueueRun, actor?: Actor): P
   return { id: result.id, existing: result.existing };
 }
 
+/**
+ * Wakes the pollers of `queueId`: this process's at once, other processes' through PostgreSQL NOTIFY.
+ * A wake-up that cannot be sent is no error (the run is written; pollers find it at their next poll).
+ */
 export async function notifyEnqueued(db: Db, queueId: number) {
   runEvents.emit("enqueued", queueId);
-  if (isPostgres(db)) await db.$executeRawUnsafe(`SELECT pg_notify('${PG_ENQUEUE_CHANNEL}', $1)`, String(queueId));
+  if (isPostgres(db)) await db.$executeRawUnsafe(`SELECT pg_notify('${PG_ENQUEUE_CHANNEL}', $1)`, String(queueId)).catch(() => undefined);
 }

@@ -110,3 +110,25 @@ describe("instructions", () => {
     expect(await t.db.history.findUniqueOrThrow({ where: { id } })).toMatchObject({ state: "ENDED", applicationName: "DemoEcho", queueName: "DEFAULT" });
   });
 });
+
+describe("killRun on a dead node", () => {
+  it("takes the run over at once (nobody would read the instruction), fenced by the node's claim", async () => {
+    const node = await t.db.node.create({
+      data: { name: "gone", jobsDir: "/tmp/j", deliverablesDir: "/tmp/d", tmpDir: "/tmp/t", logDir: "/tmp/l", heartbeatMs: 300, lastSeenAlive: new Date(Date.now() - 3600_000) },
+    });
+    const { id } = await enqueueRun(t.db, { applicationName: "DemoEcho" });
+    await t.db.jobInstance.update({ where: { id }, data: { state: "RUNNING", nodeId: node.id, fencingToken: 0 } });
+    await killRun(t.db, { actor, id });
+    const h = await t.db.history.findUniqueOrThrow({ where: { id } });
+    expect(h.state).toBe("CRASHED");
+    expect(h.endReason).toMatch(/^killed by op; node gone was not running \(no heartbeat since /);
+    expect(await t.db.auditEvent.count({ where: { action: "job_instance.kill", objectId: String(id) } })).toBe(1);
+
+    // A live node's run only gets the instruction.
+    await t.db.node.update({ where: { id: node.id }, data: { lastSeenAlive: new Date() } });
+    const live = await enqueueRun(t.db, { applicationName: "DemoEcho" });
+    await t.db.jobInstance.update({ where: { id: live.id }, data: { state: "RUNNING", nodeId: node.id, fencingToken: 0 } });
+    await killRun(t.db, { actor, id: live.id });
+    expect(await t.db.jobInstance.findUniqueOrThrow({ where: { id: live.id } })).toMatchObject({ state: "RUNNING", instruction: "KILL", instructedBy: "op" });
+  });
+});

@@ -2,7 +2,8 @@ import type { JobState } from "~/generated/sqlite/enums";
 import type { Db } from "~/server/db";
 import { type Actor, createAuditEvent } from "~/server/services/audit/create-audit-event";
 import { AppError } from "~/server/services/errors";
-import { endRunInTx } from "./end-run";
+import { livenessClock, nodeHealth } from "~/server/services/nodes/node-health";
+import { endRun, endRunInTx } from "./end-run";
 import { enqueueRun, notifyEnqueued } from "./enqueue-run";
 
 const WAITING: JobState[] = ["SUBMITTED", "SCHEDULED", "HOLDED"];
@@ -37,8 +38,26 @@ async function changeLiveRun(
   });
 }
 
-/** Asks the node running it to kill the run; it ends CRASHED with a message naming who killed it. */
-export function killRun(db: Db, change: RunChange) {
+/**
+ * Asks the node running it to kill the run; it ends CRASHED with a message naming who killed it.
+ * When that node is dead (past its dead threshold) nobody would read the instruction: the operator
+ * takes the run over at once, fenced by the node's claim (should the node come back, it can no
+ * longer write about the run and kills its payload).
+ */
+export async function killRun(db: Db, change: RunChange) {
+  const ji = await db.jobInstance.findUnique({
+    where: { id: change.id },
+    select: { state: true, nodeId: true, fencingToken: true, node: { select: { name: true, lastSeenAlive: true, heartbeatMs: true } } },
+  });
+  if (ji?.node && ji.nodeId !== null && ji.fencingToken !== null && ACTIVE.includes(ji.state) && nodeHealth(ji.node, await livenessClock(db)) === "dead") {
+    const endReason = `killed by ${change.actor.login}; node ${ji.node.name} was not running (no heartbeat since ${ji.node.lastSeenAlive?.toISOString()})`;
+    const claim = { nodeId: ji.nodeId, token: ji.fencingToken };
+    const ended = await endRun(db, { id: change.id, state: "CRASHED", endReason, fromStates: [ji.state], claim });
+    if (ended) {
+      await createAuditEvent(db, { actor: change.actor, action: "job_instance.kill", objectType: "job_instance", objectId: change.id, before: ji, after: { state: "CRASHED", endReason } });
+      return { id: change.id };
+    }
+  }
   return changeLiveRun(db, change, "job_instance.kill", ACTIVE, { instruction: "KILL", instructedBy: change.actor.login });
 }
 

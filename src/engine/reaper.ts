@@ -7,7 +7,7 @@ const SCRIPT = `groups=" "
 while read -r op group; do
   case "$op" in
     add) groups="$groups$group " ;;
-    del) groups=$(printf '%s' "$groups" | sed "s/ $group / /") ;;
+    del) kept=" "; for g in $groups; do [ "$g" = "$group" ] || kept="$kept$g "; done; groups=$kept ;;
   esac
 done
 for g in $groups; do kill -KILL "-$g" 2>/dev/null; done`;

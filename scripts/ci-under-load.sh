@@ -5,6 +5,7 @@
 set -euo pipefail
 runs=${1:-3}
 repo=$(cd "$(dirname "$0")/.." && pwd)
+rev=$(git -C "$repo" rev-parse HEAD) # every run tests this commit, whatever lands meanwhile
 work=$(mktemp -d /tmp/jobwarden-ci-load.XXXXXX)
 hogs=()
 cleanup() { for h in "${hogs[@]}"; do kill -- "-$h" 2>/dev/null || true; done; }
@@ -16,9 +17,10 @@ done
 for i in $(seq "$runs"); do
   rm -rf "$work/clone"
   git clone -q "$repo" "$work/clone"
+  git -C "$work/clone" checkout -q "$rev"
   start=$(date +%s)
   if (cd "$work/clone" && CI=true bash .ci/run >"$work/run-$i.log" 2>&1); then
-    echo "run $i: passed in $(($(date +%s) - start)) s ($(grep -E '^[0-9]+ passed, [0-9]+ failed' "$work/run-$i.log" | tail -1))"
+    echo "run $i ($rev): passed in $(($(date +%s) - start)) s ($(grep -E '^[0-9]+ passed, [0-9]+ failed' "$work/run-$i.log" | tail -1))"
   else
     echo "run $i: FAILED after $(($(date +%s) - start)) s, log: $work/run-$i.log"
     exit 1

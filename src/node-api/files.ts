@@ -3,6 +3,7 @@ import { create as contentDisposition } from "content-disposition";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Db } from "~/server/db";
 import { createAuditEvent } from "~/server/services/audit/create-audit-event";
+import { auditLogRead } from "~/server/services/runs/audit-log-read";
 import { deliverableContentType, runLogFiles, safeFileName } from "~/server/services/runs/run-paths";
 import type { NodeApiNode } from "./types";
 
@@ -42,10 +43,8 @@ export async function sendRunLog(db: Db, node: NodeApiNode, req: FastifyRequest,
   if (run.nodeName !== node.name) return notFound(reply, run.nodeName ? `Run ${id} ran on node ${run.nodeName}` : `Run ${id} has not started`);
   const file = runLogFiles(node.logDir, id)[stream];
   if (!(await stat(file).catch(() => null))) return notFound(reply, `No ${stream} log for run ${id}`);
-  // A ranged read is a log viewer following the tail (it polls): only whole downloads are audited.
-  if (!req.headers.range) {
-    await createAuditEvent(db, { actor: req.caller.actor, action: "logs.download", objectType: "logs", objectId: id, after: { stream, node: node.name } });
-  }
+  const range = req.headers.range;
+  await auditLogRead(db, { actor: req.caller.actor, node: node.name, log: "run", runId: id, stream, whole: !range, ...(range ? { range } : {}) });
   return reply
     .header("content-disposition", contentDisposition(`${id}.${stream}.txt`))
     .header("x-content-type-options", "nosniff")

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from "fastify";
 import { z } from "zod";
 import { enqueueRun } from "~/server/services/runs/enqueue-run";
 import { tailEngineLog } from "~/server/services/nodes/engine-log-tail";
+import { auditLogRead } from "~/server/services/runs/audit-log-read";
 import { sendDeliverable, sendRunLog } from "./files";
 import type { ApiOptions } from "./types";
 
@@ -75,7 +76,9 @@ export const simpleApi: FastifyPluginAsync<ApiOptions> = async (app, { db, node,
 
   app.get("/enginelog", { config: { permission: "node:read" } }, async (req, reply) => {
     const { latest } = z.object({ latest: z.coerce.number().int().min(1).max(10_000).default(100) }).parse(req.query);
-    return reply.type("text/plain; charset=utf-8").send(await tailEngineLog(node().logDir, latest));
+    const text = await tailEngineLog(node().logDir, latest);
+    await auditLogRead(db, { actor: req.caller.actor, node: node().name, log: "engine", lines: latest });
+    return reply.type("text/plain; charset=utf-8").send(text);
   });
 
   app.get("/localnode/health", { config: { anonymous: true } }, async (_req, reply) => {

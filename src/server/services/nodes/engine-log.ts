@@ -4,6 +4,7 @@ import type { Db } from "~/server/db";
 import type { Actor } from "~/server/services/audit/create-audit-event";
 import type { Principal } from "~/server/services/auth/get-principal";
 import { AppError } from "~/server/services/errors";
+import { auditLogRead } from "~/server/services/runs/audit-log-read";
 import { tailEngineLog } from "./engine-log-tail";
 import { nodeApiFetch, nodeFailure } from "./node-api-client";
 
@@ -32,12 +33,18 @@ export async function readEngineLog(db: Db, { nodeId, lines, principal, actor }:
   const node = await db.node.findUnique({ where: { id: nodeId }, select: { name: true, logDir: true } });
   if (!node) throw new AppError("NOT_FOUND", `No node with id ${nodeId}`);
 
-  if (await realpath(node.logDir).catch(() => null)) return { text: await tailEngineLog(node.logDir, lines), source: "local" };
+  if (await realpath(node.logDir).catch(() => null)) {
+    const text = await tailEngineLog(node.logDir, lines);
+    await auditLogRead(db, { actor: actor ?? { userId: principal.id, login: principal.login }, node: node.name, log: "engine", lines });
+    return { text, source: "local" };
+  }
 
   const res = await nodeApiFetch(db, { nodeName: node.name, path: `/ws/simple/enginelog?latest=${lines}`, principal, scopes: ["node:read"], actor });
   if (res.status !== 200) {
     const { status, message } = await nodeFailure(node.name, res);
     throw new AppError(status === 403 ? "FORBIDDEN" : status === 404 ? "NOT_FOUND" : "CONFLICT", message);
   }
-  return { text: await res.text(), source: "node-api" };
+  const text = await res.text();
+  await auditLogRead(db, { actor: actor ?? { userId: principal.id, login: principal.login }, node: node.name, log: "engine", lines, via: "node-api" });
+  return { text, source: "node-api" };
 }

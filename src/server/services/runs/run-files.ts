@@ -11,6 +11,7 @@ import type { Db } from "~/server/db";
 import { type Actor, createAuditEvent } from "~/server/services/audit/create-audit-event";
 import type { Principal } from "~/server/services/auth/get-principal";
 import { NodeApiError, nodeApiFetch, nodeFailure } from "~/server/services/nodes/node-api-client";
+import { auditLogRead } from "./audit-log-read";
 import { deliverableContentType, runLogFiles, safeFileName } from "./run-paths";
 
 export { runLogFiles, safeFileName } from "./run-paths";
@@ -171,9 +172,10 @@ export type RunLogRequest = { id: string; stream: string; tail: string | null };
 
 /**
  * A run's stdout or stderr (logs:read), from the log directory of the node that ran it or through
- * that node's API. `tail`: the last bytes only, inline, for the console's viewer (not audited: it
- * polls), with `x-log-size` (the whole log) and `x-log-start` (offset of the first byte sent);
- * otherwise the whole log as an attachment `<id>.<stream>.txt`, audited as `logs.download`.
+ * that node's API. `tail`: the last bytes only, inline, for the console's viewer, with `x-log-size`
+ * (the whole log) and `x-log-start` (offset of the first byte sent), audited as `logs.read` on the
+ * user's first read (see auditLogRead: the viewer polls); otherwise the whole log as an attachment
+ * `<id>.<stream>.txt`, audited as `logs.download`.
  */
 export async function serveRunLog(db: Db, caller: DownloadCaller, request: RunLogRequest): Promise<Response> {
   const who = authorize(caller, "logs:read");
@@ -212,14 +214,14 @@ export async function serveRunLog(db: Db, caller: DownloadCaller, request: RunLo
     "content-disposition": contentDisposition(safeFileName(`${id}.${stream}.txt`, `${id}.log.txt`)),
   };
   const audit = (via?: "node-api") =>
-    createAuditEvent(db, { actor: who.actor, action: "logs.download", objectType: "logs", objectId: id, after: { stream, node: node.name, ...(via ? { via } : {}) } });
+    auditLogRead(db, { actor: who.actor, node: node.name, via, log: "run", runId: id, stream, whole: tail === null, ...(tail !== null ? { tail } : {}) });
 
   if (found.where === "local") {
+    await audit();
     if (tail !== null) {
       const start = Math.max(0, found.size - tail);
       return new Response(fileStream(found.path, start, found.size), { headers: tailHeaders(found.size, start) });
     }
-    await audit();
     return new Response(fileStream(found.path, 0, found.size), { headers: { ...downloadHeaders, "content-length": String(found.size) } });
   }
 
@@ -248,7 +250,10 @@ export async function serveRunLog(db: Db, caller: DownloadCaller, request: RunLo
     res = await get();
     if (res instanceof Response) return res;
   }
-  return nodeTail(node.name, res, tail, tailHeaders);
+  const answer = await nodeTail(node.name, res, tail, tailHeaders);
+  // The node has already audited this read as the same user: this adds a row only if it did not.
+  if (answer.status === 200) await audit("node-api");
+  return answer;
 }
 
 /** Maps the node's answer to `Range: bytes=-tail` to the viewer's x-log-size / x-log-start. */

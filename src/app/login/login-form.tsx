@@ -8,6 +8,7 @@ import { Alert, AlertDescription } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
 import { Input } from "~/components/ui/input";
 import { Label } from "~/components/ui/label";
+import { safeCallbackPath } from "~/server/auth/callback-url";
 
 /** next-auth's own codes, for the cases where no human-readable message came back. */
 const GENERIC_ERRORS: Record<string, string> = {
@@ -37,7 +38,7 @@ export function LoginForm({ callbackUrl }: { callbackUrl: string }) {
         setPending(false);
         return;
       }
-      router.replace(callbackUrl || "/");
+      router.replace(safeCallbackPath(callbackUrl, window.location.origin));
       router.refresh();
     } catch {
       setError("The server could not be reached. Try again.");

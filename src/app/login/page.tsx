@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { Boxes } from "lucide-react";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "~/components/ui/card";
+import { safeCallbackPath } from "~/server/auth/callback-url";
 import { getCurrentPrincipal } from "~/server/auth/config";
 import { LoginForm } from "./login-form";
 
@@ -9,14 +10,6 @@ export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Sign in" };
 
 type LoginPageProps = { searchParams: Promise<{ callbackUrl?: string | string[] }> };
-
-/** Only same-site paths: an absolute or protocol-relative callback would be an open redirect. */
-function safeCallbackUrl(value: string | string[] | undefined): string {
-  if (typeof value !== "string" || !value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\")) {
-    return "/";
-  }
-  return value;
-}
 
 export default async function LoginPage({ searchParams }: LoginPageProps) {
   if (await getCurrentPrincipal()) redirect("/");
@@ -35,7 +28,7 @@ export default async function LoginPage({ searchParams }: LoginPageProps) {
           <CardDescription>Use the login and password an administrator gave you.</CardDescription>
         </CardHeader>
         <CardContent>
-          <LoginForm callbackUrl={safeCallbackUrl(callbackUrl)} />
+          <LoginForm callbackUrl={safeCallbackPath(callbackUrl)} />
         </CardContent>
       </Card>
     </main>

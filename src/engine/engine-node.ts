@@ -10,6 +10,7 @@ import { PG_ENQUEUE_CHANNEL, runEvents } from "~/server/services/runs/run-events
 import { JOBWARDEN_VERSION } from "~/version";
 import { createEngineLogger, pinoLevel } from "./engine-log";
 import { type RunningJob, abandonClaim, killLeftovers, launchRun } from "./job-launcher";
+import { type PayloadAccount, findPayloadAccount, secureInstall } from "./payload-account";
 import { measurePaths } from "~/security/path-probe";
 import { measureInterfaces } from "./node-report";
 import { NodeApiServer } from "~/node-api/node-api-server";
@@ -51,6 +52,8 @@ export class EngineNode {
   /** Another process started under this node's name: this one stops without writing its status. */
   private superseded = false;
   private lastRejoinAt: Date | null = null;
+  /** Node.payloadUser resolved (see payload-account.ts), or why it cannot be used. */
+  private payloadAccount: PayloadAccount | null | Error = null;
   isSchedulerLeader = false;
 
   constructor(
@@ -91,7 +94,8 @@ export class EngineNode {
     );
     if (taken.crashed.length) this.log.warn({ runs: taken.crashed }, "runs left by the previous start of this node marked CRASHED");
     if (taken.resubmitted.length) this.log.warn({ runs: taken.resubmitted }, "runs claimed but not started by the previous start of this node put back in their queue");
-    await killLeftovers(row.tmpDir, taken.crashed, this.log);
+    await this.refreshPayloadAccount();
+    await killLeftovers(row.tmpDir, taken.crashed, this.log, this.payloadAccount instanceof Error ? null : this.payloadAccount);
     this.reaper = new Reaper();
     this.heartbeat = new Heartbeat({
       databaseUrl: env.DATABASE_URL,
@@ -212,6 +216,7 @@ export class EngineNode {
         localApiUrl: this.api.localUrl(),
         baseEnv: payloadBaseEnv(),
         reaper: this.reaper,
+        payloadAccount: this.payloadAccount,
       },
       id,
       token,
@@ -350,6 +355,7 @@ export class EngineNode {
     const { mappings, ...node } = row;
     if (node.logLevel !== this.node.logLevel) this.log.level = pinoLevel(node.logLevel);
     this.node = node;
+    await this.refreshPayloadAccount();
     if (node.stopRequested && !this.stopping) void this.stop("stop requested in the database");
     if (!this.stopping) await this.api.apply(node);
 
@@ -380,6 +386,37 @@ export class EngineNode {
     }
   }
 
+  /**
+   * Resolves Node.payloadUser when it changed (or could not be used yet) and, when payloads run
+   * isolated, closes the install to them. A payload account that cannot be used makes runs fail
+   * with the reason: they never silently run as the node's own account.
+   */
+  private async refreshPayloadAccount() {
+    const wanted = this.node.payloadUser?.trim() || null;
+    const current = this.payloadAccount;
+    // An unusable account is looked up again every heartbeat: it may have been created meanwhile.
+    if (!(current instanceof Error) && (current?.name ?? null) === wanted) return;
+    if (!wanted) {
+      this.payloadAccount = null;
+      this.log.warn("payloads run as the node's own account: a job definition can read and change this install (see README, Payload isolation)");
+      return;
+    }
+    try {
+      const account = await findPayloadAccount(wanted);
+      await secureInstall({
+        home: env.JOBWARDEN_HOME,
+        sqliteFile: env.DATABASE_URL.startsWith("file:") ? env.DATABASE_URL.slice("file:".length) : null,
+        node: this.node,
+      });
+      this.payloadAccount = account;
+      this.log.info({ payloadUser: account.name, via: account.via }, "payloads run isolated");
+    } catch (err) {
+      const failure = err instanceof Error ? err : new Error(String(err));
+      if (!(current instanceof Error) || current.message !== failure.message) this.log.error({ payloadUser: wanted, error: failure.message }, "payload isolation unusable: runs fail until it is fixed");
+      this.payloadAccount = failure;
+    }
+  }
+
   private async writeReport(state: "running" | "stopped" = "running") {
     const report = {
       pid: process.pid,
@@ -396,6 +433,10 @@ export class EngineNode {
         incarnation: this.incarnation,
         heartbeat: { intervalMs: HEARTBEAT_INTERVAL_MS, beats: this.heartbeat.beats, maxGapMs: this.heartbeat.maxGapMs, lastBeatAt: this.heartbeat.lastBeatAt },
         lastRejoinAt: this.lastRejoinAt,
+        payloadIsolation:
+          this.payloadAccount instanceof Error
+            ? { isolated: false, user: this.node.payloadUser, error: this.payloadAccount.message }
+            : { isolated: !!this.payloadAccount, user: this.payloadAccount?.name ?? null, via: this.payloadAccount?.via ?? null },
         schedulerLeader: this.isSchedulerLeader,
         pollers: [...this.pollers.values()].map((p) => ({
           queue: p.mapping.queueName,

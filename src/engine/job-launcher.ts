@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
 import type { Logger } from "pino";
 import type { Db } from "~/server/db";
@@ -7,6 +7,7 @@ import { enqueueRun } from "~/server/services/runs/enqueue-run";
 import { RunTakenOverError, writeAsOwner } from "~/server/services/runs/owned-run";
 import { runLogFiles } from "~/server/services/runs/run-paths";
 import { type DeliverableData, collectDeliveryDir, isInside, moveDeliverable, removeDeliverableFiles } from "./deliverables";
+import { type PayloadAccount, preparePayloadDirs, removePayloadDirs, signalPayloadGroup } from "./payload-account";
 import { retryUntilWritten } from "./retry";
 import { startNodePayload } from "./runners/node-runner";
 import { startProcess } from "./runners/process-runner";
@@ -32,7 +33,12 @@ export type LaunchOptions = {
   /** Environment handed to every payload (PATH, HOME…; never the database URL). */
   baseEnv: Record<string, string>;
   /** Ends the payloads' process groups if the node dies (see reaper.ts). */
-  reaper?: { watch(processGroup: number): void; forget(processGroup: number): void };
+  reaper?: { watch(processGroup: number, account?: PayloadAccount | null): void; forget(processGroup: number): void };
+  /**
+   * The account payloads run as (Node.payloadUser), null for the node's own, or why the configured
+   * one cannot be used: the run then ends CRASHED with that reason rather than run unisolated.
+   */
+  payloadAccount?: PayloadAccount | null | Error;
 };
 
 export type RunningJob = {
@@ -52,24 +58,32 @@ export type RunningJob = {
 };
 
 const PROCESS_GROUP_FILE = ".jobwarden-process-group";
+/**
+ * In the work dir, except for an isolated payload: it owns its work dir and must not choose what a
+ * restarted node kills, so its group is recorded beside it.
+ */
+const processGroupFile = (tmpDir: string, id: number, isolated: boolean) =>
+  isolated ? join(tmpDir, `.${id}${PROCESS_GROUP_FILE}`) : join(tmpDir, String(id), PROCESS_GROUP_FILE);
 
 /**
  * After a node crash its shell/exec payloads may still run (they lead their own process group):
  * a restarted node ends them and removes their work dirs.
  */
-export async function killLeftovers(tmpDir: string, runIds: number[], log: Logger) {
+export async function killLeftovers(tmpDir: string, runIds: number[], log: Logger, account: PayloadAccount | null = null) {
   for (const id of runIds) {
     const workDir = join(tmpDir, String(id));
-    const group = Number(await readFile(join(workDir, PROCESS_GROUP_FILE), "utf8").catch(() => ""));
+    const dir = await stat(workDir).catch(() => null);
+    const nodeOwnsWorkDir = !!dir && dir.uid === process.getuid?.() && (dir.mode & 0o022) === 0;
+    const recorded =
+      (await readFile(processGroupFile(tmpDir, id, true), "utf8").catch(() => null)) ??
+      (nodeOwnsWorkDir ? await readFile(processGroupFile(tmpDir, id, false), "utf8").catch(() => "") : "");
+    const group = Number(recorded);
     if (group > 1) {
-      try {
-        process.kill(-group, "SIGKILL");
-        log.warn({ run: id, processGroup: group }, "killed processes left by a crashed run");
-      } catch {
-        // already gone
-      }
+      signalPayloadGroup(account, group, "SIGKILL");
+      log.warn({ run: id, processGroup: group }, "killed processes left by a crashed run");
     }
-    await rm(workDir, { recursive: true, force: true });
+    await removePayloadDirs(account, workDir);
+    await rm(processGroupFile(tmpDir, id, true), { force: true });
   }
 }
 
@@ -103,7 +117,11 @@ export async function launchRun(opts: LaunchOptions, id: number, token: number):
 
   const workDir = join(node.tmpDir, String(id));
   const deliveryDir = join(workDir, "delivery");
-  await mkdir(deliveryDir, { recursive: true, mode: 0o750 });
+  const account = opts.payloadAccount instanceof Error ? null : (opts.payloadAccount ?? null);
+  let cannotStart = opts.payloadAccount instanceof Error ? opts.payloadAccount.message : null;
+  await preparePayloadDirs(account, workDir, deliveryDir).catch((err: unknown) => {
+    cannotStart = err instanceof Error ? err.message : String(err);
+  });
   await mkdir(node.logDir, { recursive: true, mode: 0o750 });
   const files = runLogFiles(node.logDir, id);
   const parameters = (ji.parameters ?? {}) as Record<string, string>;
@@ -131,6 +149,8 @@ export async function launchRun(opts: LaunchOptions, id: number, token: number):
     JQM_NODE_LOG_LEVEL: node.logLevel,
     JQM_Q_NAME: ji.queue.name,
     JQM_API_LOCAL_URL: opts.localApiUrl ?? "",
+    // An isolated payload has no business in the node's home directory.
+    ...(account ? { HOME: workDir, TMPDIR: workDir, USER: account.name, LOGNAME: account.name } : {}),
   };
 
   const runLog = log.child({ run: id, app: jd.applicationName });
@@ -178,11 +198,13 @@ export async function launchRun(opts: LaunchOptions, id: number, token: number):
     stderrFile: files.stderr,
     jobsDir: node.jobsDir,
     killGraceMs: opts.killGraceMs,
+    account,
     log: runLog,
     api,
   };
   let handle: RunnerHandle;
   try {
+    if (cannotStart) throw new Error(`payload isolation: ${cannotStart}`);
     handle = jd.payloadType === "node" ? startNodePayload(ctx) : startProcess(ctx);
   } catch (err) {
     handle = { done: Promise.resolve({ returnCode: null, error: `could not start: ${(err as Error).message}` }), kill() {} };
@@ -190,14 +212,14 @@ export async function launchRun(opts: LaunchOptions, id: number, token: number):
 
   const group = handle.processGroup;
   if (group) {
-    opts.reaper?.watch(group);
-    await writeFile(join(workDir, PROCESS_GROUP_FILE), String(group));
+    opts.reaper?.watch(group, account);
+    await writeFile(processGroupFile(node.tmpDir, id, !!account), String(group), { mode: 0o600 });
   }
 
   const running: RunningJob = { id, claim, applicationName: jd.applicationName, alertAfterSeconds: jd.alertAfterSeconds, startedAt: new Date(), handle, done: Promise.resolve("ENDED") };
   running.done = handle.done.then((outcome) => {
     if (group) opts.reaper?.forget(group);
-    return finishRun(opts, running, outcome, deliveryDir, workDir, runLog);
+    return finishRun(opts, running, outcome, deliveryDir, workDir, runLog, account);
   });
   return running;
 }
@@ -221,6 +243,7 @@ async function finishRun(
   deliveryDir: string,
   workDir: string,
   log: Logger,
+  account: PayloadAccount | null,
 ): Promise<"ENDED" | "CRASHED" | "TAKEN OVER"> {
   const { db, node } = opts;
   running.ending = true;
@@ -246,7 +269,8 @@ async function finishRun(
         () => endRun(db, { id: running.id, state, returnCode: outcome.returnCode, endReason, claim: running.claim, deliverables }),
         log,
       );
-  await rm(workDir, { recursive: true, force: true });
+  await removePayloadDirs(account, workDir);
+  if (account) await rm(processGroupFile(node.tmpDir, running.id, true), { force: true });
   if (written) {
     log.info({ state, returnCode: outcome.returnCode, endReason }, "run ended");
     return state;

@@ -1,16 +1,21 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import type { Socket } from "node:net";
+import type { PayloadAccount } from "./payload-account";
 
-// Reads "add <group>" / "del <group>" lines; when its input closes (the node ended, however: even
-// SIGKILL closes the pipe) it kills every process group still listed.
+// Reads "add <group> [<account>]" / "del <group>" lines; when its input closes (the node ended,
+// however: even SIGKILL closes the pipe) it kills every process group still listed. A group that
+// runs as a payload account a non-root node cannot signal itself is killed through sudo as that account.
 const SCRIPT = `groups=" "
-while read -r op group; do
+while read -r op group account; do
   case "$op" in
-    add) groups="$groups$group " ;;
-    del) kept=" "; for g in $groups; do [ "$g" = "$group" ] || kept="$kept$g "; done; groups=$kept ;;
+    add) groups="$groups$group\${account:+:$account} " ;;
+    del) kept=" "; for g in $groups; do [ "\${g%%:*}" = "$group" ] || kept="$kept$g "; done; groups=$kept ;;
   esac
 done
-for g in $groups; do kill -KILL "-$g" 2>/dev/null; done`;
+for g in $groups; do
+  kill -KILL "-\${g%%:*}" 2>/dev/null
+  case "$g" in *:*) sudo -n -u "\${g#*:}" -- /bin/kill -s KILL -- "-\${g%%:*}" 2>/dev/null ;; esac
+done`;
 
 const REAPER_ENV: Record<string, string> = { PATH: "/usr/bin:/bin" };
 
@@ -30,8 +35,8 @@ export class Reaper {
     (this.child.stdin as Socket | null)?.unref();
   }
 
-  watch(processGroup: number) {
-    this.child.stdin?.write(`add ${processGroup}\n`);
+  watch(processGroup: number, account?: PayloadAccount | null) {
+    this.child.stdin?.write(`add ${processGroup}${account?.via === "sudo" ? ` ${account.name}` : ""}\n`);
   }
 
   forget(processGroup: number) {

@@ -1,10 +1,14 @@
+import { spawn } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { finished } from "node:stream/promises";
 import { isAbsolute, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
+import { payloadCommand, signalPayloadGroup, sudoRefusal } from "../payload-account";
 import type { PayloadApi, RunContext, RunOutcome, RunnerHandle } from "./types";
 
 const workerFile = new URL("./node-payload-worker.mjs", import.meta.url);
+const processFile = fileURLToPath(new URL("./node-payload-process.mjs", import.meta.url));
 
 type WorkerMessage =
   | { type: "stdout" | "stderr"; data: string }
@@ -76,6 +80,7 @@ export const workerPool = {
  * A thread that served a run which failed, was killed or left something behind is terminated.
  */
 export function startNodePayload(ctx: RunContext): RunnerHandle {
+  if (ctx.account) return startNodePayloadProcess(ctx);
   const modulePath = isAbsolute(ctx.path) ? ctx.path : join(ctx.jobsDir, ctx.path);
   const pooled = workerPool.take();
   const { worker } = pooled;
@@ -154,6 +159,121 @@ export function startNodePayload(ctx: RunContext): RunnerHandle {
       killed = true;
       worker.postMessage({ type: "abort" });
       terminateTimer ??= setTimeout(() => void worker.terminate(), ctx.killGraceMs);
+    },
+  };
+}
+
+/** Calls a payload API method for a payload and returns the reply message. */
+function answer(api: PayloadApi, msg: Extract<WorkerMessage, { type: "call" }>): Promise<{ type: "reply"; callId: number; result?: unknown; error?: string }> {
+  const method = api[msg.method] as ((...a: unknown[]) => Promise<unknown>) | undefined;
+  if (typeof method !== "function" || !Object.hasOwn(api, msg.method)) return Promise.resolve({ type: "reply", callId: msg.callId, error: `no method ${String(msg.method)}` });
+  return method(...(Array.isArray(msg.args) ? msg.args : [])).then(
+    (result) => ({ type: "reply" as const, callId: msg.callId, result }),
+    (err: unknown) => ({ type: "reply" as const, callId: msg.callId, error: err instanceof Error ? err.message : String(err) }),
+  );
+}
+
+/**
+ * Isolated node payload: a process of its own (node-payload-process.mjs) running as the payload
+ * account, leading its own process group like a shell payload; kill = abort, then SIGKILL the group.
+ */
+function startNodePayloadProcess(ctx: RunContext): RunnerHandle {
+  const account = ctx.account!;
+  const modulePath = isAbsolute(ctx.path) ? ctx.path : join(ctx.jobsDir, ctx.path);
+  const command = payloadCommand(account, process.execPath, [processFile], ctx.env);
+  const stdout = createWriteStream(ctx.stdoutFile, { flags: "a", mode: 0o640 });
+  const stderr = createWriteStream(ctx.stderrFile, { flags: "a", mode: 0o640 });
+  const child = spawn(command.file, command.argv, {
+    cwd: ctx.workDir,
+    env: command.env as NodeJS.ProcessEnv,
+    ...(command.uid !== undefined ? { uid: command.uid, gid: command.gid } : {}),
+    detached: true,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  child.stdin.on("error", () => undefined);
+  child.stderr.pipe(stderr);
+  let stderrHead = "";
+  child.stderr.on("data", (d: Buffer) => {
+    if (stderrHead.length < 4096) stderrHead += d.toString("utf8");
+  });
+
+  let outcome: RunOutcome | undefined;
+  let killed = false;
+  let killTimer: NodeJS.Timeout | undefined;
+  const signalGroup = (signal: NodeJS.Signals) => {
+    if (child.pid) signalPayloadGroup(account, child.pid, signal);
+  };
+  const toChild = (msg: unknown) => {
+    if (child.stdin.writable) child.stdin.write(`${JSON.stringify(msg)}\n`);
+  };
+
+  let buffered = "";
+  child.stdout.setEncoding("utf8");
+  child.stdout.on("data", (chunk: string) => {
+    buffered += chunk;
+    let nl: number;
+    while ((nl = buffered.indexOf("\n")) >= 0) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      onLine(line);
+    }
+  });
+  const onLine = (line: string) => {
+    let msg: WorkerMessage;
+    try {
+      msg = JSON.parse(line) as WorkerMessage;
+    } catch {
+      // Written past the framing (fs.writeSync(1, …)): it is still the payload's output.
+      stdout.write(`${line}\n`);
+      return;
+    }
+    if (msg.type === "stdout") stdout.write(String(msg.data));
+    else if (msg.type === "stderr") stderr.write(String(msg.data));
+    else if (msg.type === "done") outcome ??= { returnCode: 0 };
+    else if (msg.type === "failed") outcome ??= { returnCode: 1, error: String(msg.message) };
+    else if (msg.type === "call") void answer(ctx.api, msg).then(toChild);
+  };
+
+  const done = new Promise<RunOutcome>((resolve) => {
+    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+    child.on("error", (err) => {
+      exit ??= { code: null, signal: null };
+      outcome ??= { returnCode: null, error: `could not start the payload process as ${account.name}: ${err.message}` };
+    });
+    child.on("exit", (code, signal) => {
+      clearTimeout(killTimer);
+      exit = { code, signal };
+      signalGroup("SIGKILL");
+    });
+    child.on("close", () => {
+      if (buffered) onLine(buffered);
+      stdout.end();
+      stderr.end();
+      void Promise.all([finished(stdout), finished(stderr)]).then(() => {
+        const refused = sudoRefusal(account, stderrHead);
+        if (refused && !outcome) resolve({ returnCode: null, error: refused });
+        else if (killed && outcome?.returnCode !== 0) resolve({ returnCode: null, error: "killed" });
+        else if (outcome) resolve(outcome);
+        else if (exit?.signal) resolve({ returnCode: null, error: `ended by signal ${exit.signal}` });
+        else resolve({ returnCode: exit?.code || 1, error: "the payload process exited before the payload finished" });
+      });
+    });
+  });
+
+  toChild({
+    type: "run",
+    modulePath,
+    parameters: ctx.parameters,
+    meta: { id: ctx.id, applicationName: ctx.applicationName, workDir: ctx.workDir, deliveryDir: ctx.deliveryDir },
+  });
+
+  return {
+    done,
+    processGroup: child.pid,
+    kill() {
+      killed = true;
+      toChild({ type: "abort" });
+      killTimer ??= setTimeout(() => signalGroup("SIGKILL"), ctx.killGraceMs);
     },
   };
 }

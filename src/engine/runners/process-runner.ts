@@ -2,12 +2,17 @@ import { spawn } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { finished } from "node:stream/promises";
+import { payloadCommand, signalPayloadGroup, sudoRefusal } from "../payload-account";
 import { type RunContext, type RunnerHandle, orderedParameterValues } from "./types";
+
+/** How much of a sudo payload's stderr is kept to recognise sudo's own refusal. */
+const SUDO_STDERR_HEAD = 4096;
 
 /**
  * shell: `/bin/sh -c "<command> \"$@\""` with the parameters as quoted arguments (no injection);
  * exec: the executable itself with the parameters as arguments, no shell.
- * The child leads its own process group so that a kill reaches its children too.
+ * The child leads its own process group so that a kill reaches its children too. With a payload
+ * account it runs as that account (see payload-account.ts).
  */
 export function startProcess(ctx: RunContext): RunnerHandle {
   const args = orderedParameterValues(ctx.parameters);
@@ -15,30 +20,35 @@ export function startProcess(ctx: RunContext): RunnerHandle {
     ctx.payloadType === "shell"
       ? ["/bin/sh", ["-c", `${ctx.path} "$@"`, ctx.applicationName, ...args]]
       : [isAbsolute(ctx.path) ? ctx.path : join(ctx.jobsDir, ctx.path), args];
+  const account = ctx.account ?? null;
+  const command = payloadCommand(account, file, argv, ctx.env);
 
   const stdout = createWriteStream(ctx.stdoutFile, { flags: "a", mode: 0o640 });
   const stderr = createWriteStream(ctx.stderrFile, { flags: "a", mode: 0o640 });
-  const child = spawn(file, argv, {
+  const child = spawn(command.file, command.argv, {
     cwd: ctx.workDir,
-    env: ctx.env as NodeJS.ProcessEnv,
+    env: command.env as NodeJS.ProcessEnv,
+    ...(command.uid !== undefined ? { uid: command.uid, gid: command.gid } : {}),
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout.pipe(stdout);
   child.stderr.pipe(stderr);
+  let stderrHead = "";
+  if (account?.via === "sudo") {
+    child.stderr.on("data", (d: Buffer) => {
+      if (stderrHead.length < SUDO_STDERR_HEAD) stderrHead += d.toString("utf8");
+    });
+  }
 
   let killTimer: NodeJS.Timeout | undefined;
   const signalGroup = (signal: NodeJS.Signals) => {
-    try {
-      if (child.pid) process.kill(-child.pid, signal);
-    } catch {
-      // the group is already gone
-    }
+    if (child.pid) signalPayloadGroup(account, child.pid, signal);
   };
 
   const done = new Promise<{ returnCode: number | null; error?: string }>((resolve) => {
     let exit: { returnCode: number | null; error?: string } | undefined;
-    child.on("error", (err) => resolve({ returnCode: null, error: `could not start ${file}: ${err.message}` }));
+    child.on("error", (err) => resolve({ returnCode: null, error: `could not start ${file}${account ? ` as ${account.name}` : ""}: ${err.message}` }));
     child.on("exit", (code, signal) => {
       clearTimeout(killTimer);
       exit = signal ? { returnCode: null, error: `ended by signal ${signal}` } : { returnCode: code ?? null };
@@ -46,9 +56,10 @@ export function startProcess(ctx: RunContext): RunnerHandle {
       signalGroup("SIGKILL");
     });
     child.on("close", () => {
-      void Promise.all([finished(stdout), finished(stderr)]).then(() =>
-        resolve(exit ?? { returnCode: null, error: "process ended without an exit status" }),
-      );
+      void Promise.all([finished(stdout), finished(stderr)]).then(() => {
+        const refused = account && exit?.returnCode !== 0 ? sudoRefusal(account, stderrHead) : null;
+        resolve(refused ? { returnCode: null, error: refused } : (exit ?? { returnCode: null, error: "process ended without an exit status" }));
+      });
     });
   });
 

@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import type { PayloadAccount } from "../payload-account";
 
 /** Everything a runner needs to start one run. */
 export type RunContext = {
@@ -15,6 +16,8 @@ export type RunContext = {
   stderrFile: string;
   jobsDir: string;
   killGraceMs: number;
+  /** The unprivileged account the payload runs as; null: the node's own account (no isolation). */
+  account?: PayloadAccount | null;
   log: Logger;
   /** Calls a node payload can make back into the engine. */
   api: PayloadApi;

@@ -1,0 +1,156 @@
+import { execFile, spawn } from "node:child_process";
+import { chmod, chown, lstat, mkdir, readdir, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+
+/**
+ * The unprivileged OS account a node's payloads run as (Node.payloadUser). A node running as root
+ * switches to it directly (spawn uid/gid, supplementary groups dropped); any other node goes
+ * through `sudo -n -u <user>`, which needs a sudoers line (see README, "Payload isolation").
+ */
+export type PayloadAccount = {
+  name: string;
+  uid: number;
+  gid: number;
+  via: "direct" | "sudo";
+};
+
+export class PayloadAccountError extends Error {}
+
+const ACCOUNT_NAME = /^[a-z_][a-z0-9_-]{0,31}\$?$/i;
+
+/** Sudo needs no terminal or password (-n) and keeps nothing of the node's environment. */
+const SUDO = "/usr/bin/sudo";
+const ENV = "/usr/bin/env";
+
+/** Looks the account up; refuses root and the node's own account, which would isolate nothing. */
+export async function findPayloadAccount(name: string): Promise<PayloadAccount> {
+  if (!ACCOUNT_NAME.test(name)) throw new PayloadAccountError(`payload account "${name}" is not a valid account name`);
+  const line = await run("getent", ["passwd", name], { env: { PATH: "/usr/bin:/bin" } }).then(
+    (r) => r.stdout.trim(),
+    () => "",
+  );
+  const [, , uid, gid] = line.split(":");
+  if (!line || uid === undefined || gid === undefined) {
+    throw new PayloadAccountError(
+      `payload account "${name}" does not exist on this machine: create it with \`useradd --system --no-create-home --shell /usr/sbin/nologin ${name}\``,
+    );
+  }
+  const account: PayloadAccount = { name, uid: Number(uid), gid: Number(gid), via: process.getuid?.() === 0 ? "direct" : "sudo" };
+  if (account.uid === 0) throw new PayloadAccountError(`payload account "${name}" is root: payloads must run as an unprivileged account`);
+  if (account.uid === process.getuid?.()) throw new PayloadAccountError(`payload account "${name}" is the node's own account: that isolates nothing`);
+  return account;
+}
+
+/** The command that starts `file argv` as the payload account with exactly `env`. */
+export function payloadCommand(account: PayloadAccount | null, file: string, argv: string[], env: Record<string, string>) {
+  if (!account || account.via === "direct") {
+    return { file, argv, env, ...(account ? { uid: account.uid, gid: account.gid } : {}) };
+  }
+  // sudo resets the environment: env(1) sets the payload's own after the switch.
+  const assignments = Object.entries(env).map(([k, v]) => `${k}=${v}`);
+  return { file: SUDO, argv: ["-n", "-u", account.name, "--", ENV, "-i", ...assignments, file, ...argv], env: { PATH: "/usr/bin:/bin" } };
+}
+
+/** What sudo prints when the sudoers line is missing or asks for a password. */
+export function sudoRefusal(account: PayloadAccount, stderr: string): string | null {
+  if (account.via !== "sudo") return null;
+  const m = /^sudo: (a password is required|.*not allowed to execute.*|.*is not in the sudoers file.*|.*unknown user.*)$/m.exec(stderr);
+  return m ? `cannot run as payload account ${account.name}: ${m[0]}. A node that does not run as root needs the sudoers line \`<node account> ALL=(${account.name}) NOPASSWD: ALL\`` : null;
+}
+
+/**
+ * Sends `signal` to a payload's process group. A sudo node cannot signal another account's
+ * processes itself: it asks sudo to do it as that account.
+ */
+export function signalPayloadGroup(account: PayloadAccount | null, group: number, signal: NodeJS.Signals) {
+  try {
+    process.kill(-group, signal);
+  } catch {
+    // gone, or (sudo) not ours to signal
+  }
+  if (account?.via === "sudo") {
+    const child = spawn(SUDO, ["-n", "-u", account.name, "--", "/bin/kill", "-s", signal.replace(/^SIG/, ""), "--", `-${group}`], {
+      stdio: "ignore",
+      env: { PATH: "/usr/bin:/bin" },
+    });
+    child.on("error", () => undefined);
+  }
+}
+
+/**
+ * The run's work and delivery directories, writable by the payload account only (and its node).
+ * Direct: owned by the account, 0700. Sudo: owned by the node, group of the account, 2770 (the node
+ * account must be a member of that group to hand it over, and reads deliverables through it).
+ */
+export async function preparePayloadDirs(account: PayloadAccount | null, workDir: string, deliveryDir: string) {
+  await mkdir(deliveryDir, { recursive: true, mode: 0o750 });
+  if (!account) return;
+  for (const dir of [workDir, deliveryDir]) {
+    if (account.via === "direct") {
+      await chown(dir, account.uid, account.gid);
+      await chmod(dir, 0o700);
+    } else {
+      await chown(dir, -1, account.gid).catch((err: NodeJS.ErrnoException) => {
+        throw new PayloadAccountError(
+          `cannot give the run's work directory to payload account ${account.name} (${err.code}): the node's account must be a member of its group (usermod -aG ${account.gid} <node account>)`,
+        );
+      });
+      await chmod(dir, 0o2770);
+    }
+  }
+}
+
+/** Removes a run's work dir, including what the payload account created in it (sudo: as that account). */
+export async function removePayloadDirs(account: PayloadAccount | null, workDir: string) {
+  if (account?.via === "sudo") {
+    const entries = await readdir(workDir).catch(() => []);
+    if (entries.length) {
+      await run(SUDO, ["-n", "-u", account.name, "--", "/bin/rm", "-rf", "--", ...entries.map((e) => join(workDir, e))], { env: { PATH: "/usr/bin:/bin" } }).catch(
+        () => undefined,
+      );
+    }
+  }
+  await rm(workDir, { recursive: true, force: true });
+}
+
+/**
+ * The node's install as an isolated payload must find it: JOBWARDEN_HOME and the node directories
+ * it must cross are traverse-only (0711: no listing), the job code is readable (0755), the logs and
+ * deliverables are the node's only (0700), and every other entry of JOBWARDEN_HOME (database,
+ * secrets, root password, keys) loses its group and other bits. The SQLite file and its journals
+ * are made 0600 wherever they are.
+ */
+export async function secureInstall(opts: {
+  home: string;
+  sqliteFile: string | null;
+  node: { jobsDir: string; tmpDir: string; logDir: string; deliverablesDir: string };
+}): Promise<void> {
+  const { home, node } = opts;
+  const keep = new Set([join(home, "nodes")]);
+  await mkdir(home, { recursive: true, mode: 0o711 });
+  await chmod(home, 0o711);
+  for (const entry of await readdir(home)) {
+    const path = join(home, entry);
+    if (keep.has(path)) {
+      await chmod(path, 0o711);
+      continue;
+    }
+    const s = await lstat(path).catch(() => null);
+    if (!s || s.isSymbolicLink()) continue;
+    await chmod(path, s.mode & 0o700);
+  }
+  if (opts.sqliteFile) {
+    for (const f of [opts.sqliteFile, `${opts.sqliteFile}-wal`, `${opts.sqliteFile}-shm`, `${opts.sqliteFile}-journal`]) {
+      await chmod(f, 0o600).catch(() => undefined);
+    }
+  }
+  for (const dir of [node.logDir, node.deliverablesDir]) await chmod(dir, 0o700).catch(() => undefined);
+  await chmod(node.tmpDir, 0o711).catch(() => undefined);
+  await chmod(node.jobsDir, 0o755).catch(() => undefined);
+  // The node directory itself (JOBWARDEN_HOME/nodes/<name>) when the defaults are in use.
+  const nodeRoot = join(node.tmpDir, "..");
+  if (nodeRoot.startsWith(join(home, "nodes"))) await chmod(nodeRoot, 0o711).catch(() => undefined);
+}

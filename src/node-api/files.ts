@@ -5,6 +5,12 @@ import type { Db } from "~/server/db";
 import { createAuditEvent } from "~/server/services/audit/create-audit-event";
 import { auditLogRead } from "~/server/services/runs/audit-log-read";
 import { deliverableContentType, runLogFiles, safeFileName } from "~/server/services/runs/run-paths";
+
+const DOWNLOAD_HEADERS = {
+  "cache-control": "no-store",
+  "x-content-type-options": "nosniff",
+  "content-security-policy": "default-src 'none'; sandbox",
+};
 import type { NodeApiNode } from "./types";
 
 function notFound(reply: FastifyReply, message: string) {
@@ -27,11 +33,12 @@ export async function sendDeliverable(db: Db, node: NodeApiNode, req: FastifyReq
     objectId: d.id,
     after: { run: d.jobInstanceId, name: d.originalName, node: node.name },
   });
+  // The console's download headers: a deliverable is never rendered, even opened from the node's URL.
   return reply
+    .headers(DOWNLOAD_HEADERS)
     .header("content-disposition", contentDisposition(safeFileName(d.originalName, `file-${d.id}`)))
-    .header("x-content-type-options", "nosniff")
     .type(deliverableContentType(d.originalName))
-    .sendFile(d.storedPath, node.deliverablesDir);
+    .sendFile(d.storedPath, node.deliverablesDir, { contentType: false, cacheControl: false });
 }
 
 /** Streams a run's stdout or stderr from this node's log directory. */

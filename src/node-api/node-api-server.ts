@@ -13,6 +13,7 @@ import { isLoopback, registerAuth } from "./auth";
 import { clientApi } from "./client-api";
 import { registerErrorHandling } from "./errors";
 import { managementApi } from "./management-api";
+import { registerRequestGuard } from "./request-guard";
 import { simpleApi } from "./simple-api";
 import type { ApiName, ApiOptions, EngineView, NodeApiNode } from "./types";
 
@@ -30,6 +31,8 @@ export type NodeApiConfig = NodeApiNode & {
   authClient: ApiAuthMode;
   authMgmt: ApiAuthMode;
   anonymousConfirmed: boolean;
+  /** Further names the APIs accept in Host (comma-separated), besides the node's own. */
+  allowedHosts: string;
 };
 
 /** What the node really listens on, for NodeReport (the security page compares it with Node). */
@@ -187,6 +190,10 @@ export class NodeApiServer {
       bodyLimit: 1024 * 1024,
     }) as unknown as FastifyInstance;
     registerErrorHandling(app);
+    if (spec.host !== undefined) {
+      const host = spec.host;
+      registerRequestGuard(app, () => ({ nodeName: this.config.name, bindAddress: host, allowedHosts: this.config.allowedHosts, tls: !!spec.tls }));
+    }
     await app.register(formbody, { bodyLimit: 1024 * 1024 });
     await app.register(fastifyStatic, { root: "/", serve: false });
     const options: ApiOptions = { db: this.db, node: () => this.config, engine: this.engine, log: this.log };

@@ -125,6 +125,7 @@ beforeAll(async () => {
     authClient: "basic",
     authMgmt: "basic",
     anonymousConfirmed: false,
+    allowedHosts: "",
   };
   server = new NodeApiServer(t.db, engine, pino({ level: "silent" }));
   await serve("none");

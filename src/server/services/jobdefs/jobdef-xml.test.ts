@@ -1,5 +1,7 @@
+import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { initDatabase } from "~/server/services/setup/init-database";
+import { callerWithRoles } from "~/test/principals";
 import { type TestDb, createTestDb } from "~/test/test-db";
 import { createJobDef } from "./create-jobdef";
 import { listJobDefs } from "./get-jobdef";
@@ -207,3 +209,59 @@ describe("JQM deployment descriptor", () => {
     expect(p!.jobDef.description).toBe("a && b <c> AB<raw & text>");
   });
 });
+
+describe("JQM deployment descriptor: hostile files", () => {
+  it("answers 400 (BAD_REQUEST), not 500, to a file nested deeper than the parser allows", async () => {
+    const deep = (n: number) => descriptor(`<name>Deep</name><description>${"<a>".repeat(n)}x${"</a>".repeat(n)}</description>`);
+    expect(await importFailure(target.db, deep(101))).toContain("nested deeper than");
+    expect(await importFailure(target.db, deep(5000))).toContain("nested deeper than");
+    const { caller } = await callerWithRoles(target.db, ["administrator"]);
+    const err = await caller.jobDef.importXml({ xml: deep(101) }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TRPCError);
+    expect(err).toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("nested deeper than") });
+  });
+
+  it("answers 400, not 500, to elements named after JavaScript's prototype properties", async () => {
+    expect(await importFailure(target.db, descriptor("<name>P1</name><__proto__>x</__proto__>"))).toContain("\"__proto__\"");
+    expect(await importFailure(target.db, descriptor("<name>P2</name><parameters><constructor>x</constructor></parameters>"))).toContain("\"constructor\"");
+  });
+
+  it("refuses queue names that queue.create refuses, in a definition and in a schedule, and creates nothing", async () => {
+    const { caller } = await callerWithRoles(target.db, ["administrator"]);
+    const bad = "<img src=x onerror=alert(1)>";
+    expect(await codeOfCall(caller.queue.create({ name: bad }))).toBe("BAD_REQUEST");
+    const escaped = "&lt;img src=x onerror=alert(1)&gt;";
+    const inDef = await importFailure(target.db, descriptor(`<name>Markup1</name><queue>${escaped}</queue>`));
+    expect(inDef).toContain(`(Markup1): queue ${bad}: Queue name: 1 to 50 letters, digits, dots, dashes or underscores`);
+    const inSchedule = await importFailure(
+      target.db,
+      descriptor(`<name>Markup2</name><schedules><schedule><cron>0 6 * * *</cron><queue>a b</queue></schedule></schedules>`),
+    );
+    expect(inSchedule).toContain("(Markup2): queue a b: Queue name: 1 to 50 letters");
+    // Through the router too: the same 400.
+    expect(await codeOfCall(caller.jobDef.importXml({ xml: descriptor(`<name>Markup3</name><queue>${escaped}</queue>`) }))).toBe("BAD_REQUEST");
+    expect(await target.db.queue.findMany({ where: { name: { contains: "<" } } })).toEqual([]);
+  });
+
+  it("still imports into an existing queue and creates a new queue whose name queue.create accepts", async () => {
+    const result = await importJobDefsXml(target.db, { actor, xml: descriptor("<name>NewQueueJob</name><queue>nightly-2.b_x</queue>") });
+    expect(result.queuesCreated).toEqual(["nightly-2.b_x"]);
+  });
+
+  it("refuses job definition names that the console's jobDef.create refuses", async () => {
+    const { caller } = await callerWithRoles(target.db, ["administrator"]);
+    const long = "N".repeat(101);
+    expect(await codeOfCall(caller.jobDef.create({ applicationName: long, queueName: "DEFAULT", payloadType: "shell", path: "echo" }))).toBe("BAD_REQUEST");
+    expect(await importFailure(target.db, descriptor(`<name>${long}</name>`))).toContain("applicationName: At most 100 characters");
+  });
+});
+
+async function codeOfCall(p: Promise<unknown>) {
+  try {
+    await p;
+    return "OK";
+  } catch (e) {
+    if (e instanceof TRPCError) return e.code;
+    throw e;
+  }
+}

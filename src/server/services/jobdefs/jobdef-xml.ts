@@ -3,6 +3,7 @@ import type { z } from "zod";
 import type { Db, Tx } from "~/server/db";
 import { type Actor, createAuditEvent } from "~/server/services/audit/create-audit-event";
 import { AppError } from "~/server/services/errors";
+import { ZCreateQueueSchema } from "~/server/services/queues/queues";
 import { createJobDefInTx } from "./create-jobdef";
 import { listJobDefs } from "./get-jobdef";
 import { createJobScheduleInTx, deleteJobScheduleInTx } from "./job-schedules";
@@ -25,6 +26,8 @@ import { updateJobDefInTx } from "./update-jobdef";
  */
 
 export const XML_MAX_BYTES = 1_000_000;
+/** A descriptor is 9 levels deep (jqm › jar › … › parameter › key); deeper files are refused. */
+export const XML_MAX_DEPTH = 32;
 
 /** Jobwarden payload type ↔ JQM pathType; NODEMODULE is Jobwarden's own value. */
 export const PATH_TYPES: Record<PayloadTypeName, string> = {
@@ -334,8 +337,16 @@ export function parseJobDefsXml(xml: string): ParsedJobDef[] {
     ignoreDeclaration: true,
     ignorePiTags: true,
     isArray: (tag) => ARRAY_TAGS.has(tag),
+    maxNestedTags: XML_MAX_DEPTH,
   });
-  const doc = parser.parse(source) as Record<string, Parsed>;
+  let doc: Record<string, Parsed> = {};
+  try {
+    doc = parser.parse(source) as Record<string, Parsed>;
+  } catch (e) {
+    // The parser's own refusals (depth, prototype property names as tags) are the file's fault.
+    const message = e instanceof Error ? e.message : String(e);
+    fail([/maximum nested tags/i.test(message) ? `elements are nested deeper than ${XML_MAX_DEPTH} levels` : `the XML cannot be read: ${message.slice(0, 200)}`]);
+  }
   const roots = Object.keys(doc);
   if (roots.length !== 1 || roots[0] !== "jqm") fail([`the root element must be <jqm>, found ${roots.map((r) => `<${r}>`).join(", ") || "none"}`]);
 
@@ -413,6 +424,19 @@ async function syncSchedules(tx: Tx, actor: Actor, jd: JobDefDetail, wanted: Job
   return changed;
 }
 
+/** Queues the import would create must have names that queue.create accepts. */
+async function checkNewQueueNames(tx: Tx, parsed: ParsedJobDef[]) {
+  const wanted = parsed.flatMap((p) => [p.jobDef.queueName, ...(p.schedules ?? []).map((s) => s.queueName)].flatMap((name) => (name ? [{ where: p.where, name }] : [])));
+  const existing = new Set((await tx.queue.findMany({ where: { name: { in: [...new Set(wanted.map((w) => w.name))] } }, select: { name: true } })).map((q) => q.name));
+  const problems: string[] = [];
+  for (const { where, name } of wanted) {
+    if (existing.has(name)) continue;
+    const checked = ZCreateQueueSchema.shape.name.safeParse(name);
+    if (!checked.success) problems.push(...checked.error.issues.map((i) => `${where}: queue ${name}: ${i.message}`));
+  }
+  if (problems.length) throw new AppError("BAD_REQUEST", `Nothing was imported: ${[...new Set(problems)].slice(0, MAX_ERRORS).join("\n")}`);
+}
+
 /**
  * Imports a deployment descriptor as JQM does: an idempotent upsert by name, creating the queues it
  * names when missing. All or nothing: any invalid definition and nothing is written.
@@ -423,6 +447,7 @@ export async function importJobDefsXml(db: Db, { actor, xml }: { actor: Actor; x
     async (tx) => {
       const result: ImportJobDefsResult = { created: [], updated: [], unchanged: [], queuesCreated: [] };
       const defaultQueue = await tx.queue.findFirst({ where: { isDefault: true }, select: { name: true } });
+      await checkNewQueueNames(tx, parsed);
       const ensureQueue = async (name: string) => {
         if (await tx.queue.findUnique({ where: { name }, select: { id: true } })) return;
         const q = await tx.queue.create({ data: { name, description: "Created by a job definition import" } });

@@ -16,7 +16,7 @@ import {
   pauseQueue,
   resumeQueue,
 } from "~/server/services/queues/queue-actions";
-import { enqueueRun } from "~/server/services/runs/enqueue-run";
+import { PARAMETER_NAME_MAX, PARAMETER_VALUE_MAX, ZRunParametersSchema, enqueueRun } from "~/server/services/runs/enqueue-run";
 import {
   cancelRun,
   killRun,
@@ -43,6 +43,28 @@ import type { ApiOptions } from "./types";
 
 const tag = z.string().max(200).nullish();
 
+/** JQM's `[{ key, value }]` parameter list as `{ key: value }`; a key given twice is refused. */
+function fromParameterList(value: unknown, ctx: z.RefinementCtx) {
+  if (!Array.isArray(value)) return value;
+  const problem = (message: string) => ctx.addIssue({ code: "custom", message });
+  const parameters: Record<string, unknown> = {};
+  if (value.length > 1000) {
+    problem("At most 1000 parameters");
+    return parameters;
+  }
+  for (const item of value as unknown[]) {
+    const { key, value: v } = (item ?? {}) as { key?: unknown; value?: unknown };
+    if (typeof key !== "string" || typeof v !== "string") {
+      problem("Each parameter is { key, value } with two strings");
+      continue;
+    }
+    if (Object.hasOwn(parameters, key)) problem(`Parameter ${key} is given twice`);
+    // defineProperty: `__proto__` stays a key, for the parameters check to refuse.
+    Object.defineProperty(parameters, key, { value: v, enumerable: true, writable: true, configurable: true });
+  }
+  return parameters;
+}
+
 /** JQM's JobRequest. `parameters` is `{ key: value }` (JQM's `[{ key, value }]` list is accepted too). */
 export const ZJobRequestSchema = z
   .looseObject({
@@ -58,12 +80,7 @@ export const ZJobRequestSchema = z
     queueName: tag,
     runAfter: ZDateInputSchema.nullish(),
     priority: z.number().int().min(-1000).max(1000).nullish(),
-    parameters: z
-      .union([
-        z.record(z.string().max(200), z.string().max(10_000)),
-        z.array(z.object({ key: z.string().max(200), value: z.string().max(10_000) })).max(1000),
-      ])
-      .nullish(),
+    parameters: z.preprocess(fromParameterList, ZRunParametersSchema.nullish()),
     startState: z.enum(["SUBMITTED", "HOLDED"]).nullish(),
   })
   .superRefine((r, ctx) => {
@@ -75,12 +92,11 @@ export const ZJobRequestSchema = z
 /** JQM's JobRequest.enqueue; `startState: "HOLDED"` creates the run paused. */
 async function submitJobRequest(db: Db, body: unknown, actor: Actor) {
   const r = ZJobRequestSchema.parse(body);
-  const parameters = Array.isArray(r.parameters) ? Object.fromEntries(r.parameters.map((p) => [p.key, p.value])) : (r.parameters ?? {});
   const { id, existing } = await enqueueRun(
     db,
     {
       applicationName: r.applicationName,
-      parameters,
+      parameters: r.parameters ?? {},
       user: r.user,
       sessionId: r.sessionID,
       email: r.email,
@@ -107,8 +123,32 @@ function positive(value: string, name: string, max = MAX_ID) {
   return n;
 }
 
+/** What Fastify checks and documents for `parameters` (the zod check runs after it): either form. */
+const PARAMETERS_JSON_SCHEMA = {
+  anyOf: [
+    { type: "object", additionalProperties: { type: "string", maxLength: PARAMETER_VALUE_MAX } },
+    {
+      type: "array",
+      maxItems: 1000,
+      items: {
+        type: "object",
+        required: ["key", "value"],
+        properties: { key: { type: "string", maxLength: PARAMETER_NAME_MAX }, value: { type: "string", maxLength: PARAMETER_VALUE_MAX } },
+      },
+    },
+  ],
+};
+
 function jsonSchemaOf(schema: z.ZodType) {
-  const json = z.toJSONSchema(schema, { io: "input", target: "draft-07" }) as Record<string, unknown>;
+  const json = z.toJSONSchema(schema, {
+    io: "input",
+    target: "draft-07",
+    // Only ZRunParametersSchema is a custom type: it gets its JSON Schema just below.
+    unrepresentable: "any",
+    override: (ctx) => {
+      if (ctx.zodSchema === ZRunParametersSchema) Object.assign(ctx.jsonSchema, PARAMETERS_JSON_SCHEMA);
+    },
+  }) as Record<string, unknown>;
   delete json.$schema;
   return json;
 }

@@ -30,7 +30,14 @@ export const ZSimpleEnqueueSchema = z
     parameterNames: z.preprocess(asList, z.array(z.string().min(1).max(200)).max(200)),
     parameterValues: z.preprocess(asList, z.array(z.string().max(10_000)).max(200)),
   })
-  .refine((f) => f.parameterNames.length === f.parameterValues.length, "parameterNames and parameterValues must come in pairs");
+  .refine((f) => f.parameterNames.length === f.parameterValues.length, "parameterNames and parameterValues must come in pairs")
+  .superRefine((f, ctx) => {
+    const seen = new Set<string>();
+    for (const name of f.parameterNames) {
+      if (seen.has(name)) ctx.addIssue({ code: "custom", path: ["parameterNames"], message: `${name} is given twice` });
+      seen.add(name);
+    }
+  });
 
 /** The JQM servlet API (`/ws/simple`): always on, made for curl and schedulers. */
 export const simpleApi: FastifyPluginAsync<ApiOptions> = async (app, { db, node, engine }) => {

@@ -51,6 +51,23 @@ describe("schedules", () => {
     await t.db.jobSchedule.update({ where: { id: s.id }, data: { enabled: false } });
   });
 
+  it("audits each run it fires as created by the scheduler, naming the schedule", async () => {
+    const jd = await t.db.jobDef.findUniqueOrThrow({ where: { applicationName: "DemoEcho" } });
+    const s = await t.db.jobSchedule.create({ data: { jobDefId: jd.id, cronExpression: "0 * * * *", parameters: { from: "audit" }, createdAt: new Date("2026-02-01T10:30:00Z") } });
+    expect(await fireDueSchedules(t.db, log, new Date("2026-02-01T11:00:05Z"))).toBe(1);
+    const run = await t.db.jobInstance.findFirstOrThrow({ where: { scheduleId: s.id } });
+    const rows = await t.db.auditEvent.findMany({ where: { action: "job_instance.create", objectId: String(run.id) } });
+    expect(rows).toEqual([
+      expect.objectContaining({
+        login: "scheduler",
+        userId: null,
+        objectType: "job_instance",
+        after: expect.objectContaining({ applicationName: "DemoEcho", parameters: { from: "audit" }, scheduleId: s.id }),
+      }),
+    ]);
+    await t.db.jobSchedule.update({ where: { id: s.id }, data: { enabled: false } });
+  });
+
   it("turns due SCHEDULED runs into SUBMITTED ones", async () => {
     const { id } = await enqueueRun(t.db, { applicationName: "DemoEcho", runAfter: new Date(Date.now() + 60_000) });
     expect(await promoteScheduledRuns(t.db)).toBe(0);

@@ -2,7 +2,11 @@ import type { Cron } from "croner";
 import type { Logger } from "pino";
 import type { Db } from "~/server/db";
 import { createCron } from "~/server/services/jobdefs/cron";
+import type { Actor } from "~/server/services/audit/create-audit-event";
 import { enqueueRun, notifyEnqueued } from "~/server/services/runs/enqueue-run";
+
+/** Who creates the runs that schedules fire, in the audit trail. */
+export const SCHEDULER_ACTOR: Actor = { userId: null, login: "scheduler", fromAddress: "local" };
 
 /** SCHEDULED runs whose runAfter has come become SUBMITTED (any node may do it: the update is guarded). */
 export async function promoteScheduledRuns(db: Db, now = new Date()): Promise<number> {
@@ -79,14 +83,18 @@ export async function fireDueSchedules(db: Db, log: Logger, now = new Date()): P
     if (!due) continue;
     const { count } = await db.jobSchedule.updateMany({ where: { id: s.id, lastFiredAt: s.lastFiredAt }, data: { lastFiredAt: due } });
     if (count !== 1) continue;
-    const run = await enqueueRun(db, {
-      applicationName: s.jobDef.applicationName,
-      parameters: (s.parameters ?? {}) as Record<string, string>,
-      queueName: s.queue?.name,
-      priority: s.priority,
-      scheduleId: s.id,
-      user: "scheduler",
-    });
+    const run = await enqueueRun(
+      db,
+      {
+        applicationName: s.jobDef.applicationName,
+        parameters: (s.parameters ?? {}) as Record<string, string>,
+        queueName: s.queue?.name,
+        priority: s.priority,
+        scheduleId: s.id,
+        user: SCHEDULER_ACTOR.login,
+      },
+      SCHEDULER_ACTOR,
+    );
     log.info({ schedule: s.id, occurrence: due, run: run.id }, `schedule fired for ${s.jobDef.applicationName}`);
     fired++;
   }

@@ -9,6 +9,9 @@ const securityHeaders = [
 const config = {
   poweredByHeader: false,
   serverExternalPackages: ["better-sqlite3", "@node-rs/argon2", "pino"],
+  // Body limits are enforced before Next.js by src/server/auth/request-guard.ts (413); these are
+  // Next.js's own, at the guard's default, in case a request reaches them first.
+  experimental: { proxyClientMaxBodySize: "64kb", serverActions: { bodySizeLimit: "64kb" } },
   async headers() {
     return [{ source: "/:path*", headers: securityHeaders }];
   },

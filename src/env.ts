@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { createEnv } from "@t3-oss/env-core";
 import { z } from "zod";
+import { isAddressOrRange } from "./server/auth/client-address";
 
 /** The only module that reads process.env: every setting of the console, the nodes and the CLI. */
 const raw = createEnv({
@@ -18,7 +19,21 @@ const raw = createEnv({
     /** Session signing secret; when unset, one is generated into JOBWARDEN_HOME/session-secret (0600). */
     NEXTAUTH_SECRET: z.string().min(32, "NEXTAUTH_SECRET must be at least 32 characters").optional(),
     NEXTAUTH_URL: z.url().optional(),
+    /** Idle timeout: a session not used for this long ends. */
     SESSION_MAX_AGE_SECONDS: z.coerce.number().int().min(60).default(8 * 3600),
+    /** Absolute lifetime: a session ends this long after sign-in, however often it is used. */
+    SESSION_ABSOLUTE_MAX_AGE_SECONDS: z.coerce.number().int().min(60).default(12 * 3600),
+    /**
+     * Reverse proxies in front of the console (comma-separated addresses or CIDR ranges): only from
+     * these is X-Forwarded-For believed. Empty: the caller's address is the socket's peer.
+     */
+    TRUSTED_PROXIES: z
+      .string()
+      .default("")
+      .refine(
+        (v) => v.split(",").map((e) => e.trim()).filter(Boolean).every(isAddressOrRange),
+        "TRUSTED_PROXIES: comma-separated IP addresses or CIDR ranges, e.g. 127.0.0.1,10.0.0.0/8",
+      ),
     LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
     LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(15 * 60),
     /** How often nodes heartbeat; a node silent for 6 intervals is dead and its runs are crashed. */

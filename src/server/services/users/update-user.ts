@@ -1,5 +1,6 @@
 import type { Db } from "~/server/db";
 import { type Actor, createAuditEvent } from "~/server/services/audit/create-audit-event";
+import { revokeUserSessions } from "~/server/services/auth/user-sessions";
 import { AppError } from "~/server/services/errors";
 import { countActiveAdministrators, resolveRoleIds, userSelect } from "./user-select";
 
@@ -32,6 +33,7 @@ export async function updateUser(db: Db, options: UpdateUserOptions) {
       throw new AppError("BAD_REQUEST", "This change would leave no active administrator");
     }
     await createAuditEvent(tx, { actor, action: "user.update", objectType: "user", objectId: id, before, after: user });
+    if (user.locked && !before.locked) await revokeUserSessions(tx, { userId: id, actor, reason: "locked" });
     return user;
   });
 }

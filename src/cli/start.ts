@@ -14,6 +14,14 @@ export function printInitResult(result: InitResult) {
       `\n  Administrator login: root\n  Password (shown once): ${result.rootPassword}\n  Also written to ${result.rootPasswordFile} (readable by you only).\n`,
     );
   }
+  if (result.created.some((c) => c.startsWith("node "))) {
+    console.log(
+      "  Payloads run as this account until a node has a payload account: whoever can create job definitions\n" +
+        "  can then read the database and secrets. Isolate them (README, \"Payload isolation\"):\n" +
+        "    useradd --system --no-create-home --shell /usr/sbin/nologin jobwarden-payload\n" +
+        "  then set the node's payload account to jobwarden-payload (console: Nodes → the node → Parameters).\n",
+    );
+  }
 }
 
 const jobwardenBin = fileURLToPath(new URL("../../bin/jobwarden.mjs", import.meta.url));

@@ -24,11 +24,12 @@ const ACCOUNT_NAME = /^[a-z_][a-z0-9_-]{0,31}\$?$/i;
 /** Sudo needs no terminal or password (-n) and keeps nothing of the node's environment. */
 const SUDO = "/usr/bin/sudo";
 const ENV = "/usr/bin/env";
+const TOOL_ENV = { PATH: "/usr/bin:/bin" } as NodeJS.ProcessEnv;
 
 /** Looks the account up; refuses root and the node's own account, which would isolate nothing. */
 export async function findPayloadAccount(name: string): Promise<PayloadAccount> {
   if (!ACCOUNT_NAME.test(name)) throw new PayloadAccountError(`payload account "${name}" is not a valid account name`);
-  const line = await run("getent", ["passwd", name], { env: { PATH: "/usr/bin:/bin" } }).then(
+  const line = await run("getent", ["passwd", name], { env: TOOL_ENV }).then(
     (r) => r.stdout.trim(),
     () => "",
   );
@@ -41,8 +42,17 @@ export async function findPayloadAccount(name: string): Promise<PayloadAccount> 
   const account: PayloadAccount = { name, uid: Number(uid), gid: Number(gid), via: process.getuid?.() === 0 ? "direct" : "sudo" };
   if (account.uid === 0) throw new PayloadAccountError(`payload account "${name}" is root: payloads must run as an unprivileged account`);
   if (account.uid === process.getuid?.()) throw new PayloadAccountError(`payload account "${name}" is the node's own account: that isolates nothing`);
+  if (account.via === "sudo") {
+    await run(SUDO, ["-n", "-u", name, "--", "/bin/true"], { env: TOOL_ENV }).catch((err: NodeJS.ErrnoException & { stderr?: string }) => {
+      const why = err.code === "ENOENT" ? `${SUDO} is not installed` : (err.stderr ?? "").trim().split("\n")[0] || err.message;
+      throw new PayloadAccountError(`cannot run as payload account ${name} through sudo (${why}): ${SUDOERS_HINT(name)}`);
+    });
+  }
   return account;
 }
+
+const SUDOERS_HINT = (name: string) =>
+  `a node that does not run as root needs the sudoers line "<node account> ALL=(${name}) NOPASSWD: ALL" (README, "Payload isolation")`;
 
 /** The command that starts `file argv` as the payload account with exactly `env`. */
 export function payloadCommand(account: PayloadAccount | null, file: string, argv: string[], env: Record<string, string>) {
@@ -57,8 +67,8 @@ export function payloadCommand(account: PayloadAccount | null, file: string, arg
 /** What sudo prints when the sudoers line is missing or asks for a password. */
 export function sudoRefusal(account: PayloadAccount, stderr: string): string | null {
   if (account.via !== "sudo") return null;
-  const m = /^sudo: (a password is required|.*not allowed to execute.*|.*is not in the sudoers file.*|.*unknown user.*)$/m.exec(stderr);
-  return m ? `cannot run as payload account ${account.name}: ${m[0]}. A node that does not run as root needs the sudoers line \`<node account> ALL=(${account.name}) NOPASSWD: ALL\`` : null;
+  const m = /^(sudo: .*(a password is required|not in the sudoers file|unknown user|not allowed).*|Sorry, user .* is not allowed to execute .*)$/m.exec(stderr);
+  return m ? `cannot run as payload account ${account.name}: ${m[0]}; ${SUDOERS_HINT(account.name)}` : null;
 }
 
 /**
@@ -74,7 +84,7 @@ export function signalPayloadGroup(account: PayloadAccount | null, group: number
   if (account?.via === "sudo") {
     const child = spawn(SUDO, ["-n", "-u", account.name, "--", "/bin/kill", "-s", signal.replace(/^SIG/, ""), "--", `-${group}`], {
       stdio: "ignore",
-      env: { PATH: "/usr/bin:/bin" },
+      env: TOOL_ENV,
     });
     child.on("error", () => undefined);
   }
@@ -108,7 +118,7 @@ export async function removePayloadDirs(account: PayloadAccount | null, workDir:
   if (account?.via === "sudo") {
     const entries = await readdir(workDir).catch(() => []);
     if (entries.length) {
-      await run(SUDO, ["-n", "-u", account.name, "--", "/bin/rm", "-rf", "--", ...entries.map((e) => join(workDir, e))], { env: { PATH: "/usr/bin:/bin" } }).catch(
+      await run(SUDO, ["-n", "-u", account.name, "--", "/bin/rm", "-rf", "--", ...entries.map((e) => join(workDir, e))], { env: TOOL_ENV }).catch(
         () => undefined,
       );
     }

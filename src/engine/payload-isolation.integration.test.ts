@@ -197,7 +197,7 @@ describe("payload isolation (issue 11, finding 1)", () => {
     };
     const childPid = (id: number) => {
       const file = join(node.tmpDir, String(id), "child.pid");
-      return waitFor(`run ${id}'s pid`, () => existsSync(file) && Number(readFileSync(file, "utf8").trim()));
+      return waitFor(`run ${id}'s pid`, () => (existsSync(file) ? Number(readFileSync(file, "utf8").trim()) : 0));
     };
 
     for (const app of ["IsoSleeper", "IsoWaiter"]) {

@@ -7,6 +7,7 @@ import {
   FINDING_IDS,
   type FindingId,
   isLoopbackAddress,
+  jobDefinitionAuthors,
   previewExposure,
   reachOf,
   summarise,
@@ -42,6 +43,7 @@ function baseConfig(changes: Partial<NodeConfig> = {}): NodeConfig {
     enabled: true,
     lastSeenAlive: ago(1_000),
     updatedAt: ago(DAY_MS),
+    payloadUser: "jobwarden-payload",
     ...changes,
   };
 }
@@ -630,6 +632,59 @@ describe("helpers", () => {
 
 });
 
+describe("payload isolation (issue 11, finding 1)", () => {
+  const unisolated = baseConfig({ payloadUser: null });
+  const REMEDY = /useradd --system --no-create-home --shell \/usr\/sbin\/nologin jobwarden-payload/;
+
+  it("is critical when payloads run as the node's account and a role other than administrator can create or change job definitions", () => {
+    const n = evaluateNode(unisolated, measured(unisolated), NOW, HB, ["config admin", "release managers"]);
+    const f = expectFinding(n.surfaces, "payloads.not-isolated", "critical");
+    expect(f.title).toMatch(/node1/);
+    expect(f.title).toMatch(/config admin, release managers/);
+    expect(f.title).toMatch(/administrator/);
+    expect(f.remediation).toMatch(REMEDY);
+    expect(n.payloads).toEqual({ isolated: false, account: null, detail: "payloads run as the node's own account" });
+    expect(n.risk).toBe("critical");
+  });
+
+  it("is a warning when only administrators can create or change job definitions", () => {
+    const n = evaluateNode(unisolated, measured(unisolated), NOW, HB, []);
+    expect(expectFinding(n.surfaces, "payloads.not-isolated", "warning").remediation).toMatch(REMEDY);
+  });
+
+  it("reports an isolated node with its account and no finding", () => {
+    const config = baseConfig();
+    const n = evaluateNode(config, measured(config, { payloadIsolation: { isolated: true, user: "jobwarden-payload" } }), NOW, HB, ["config admin"]);
+    expect(findingsWith(allFindings(n), "payloads.not-isolated")).toEqual([]);
+    expect(n.payloads).toEqual({ isolated: true, account: "jobwarden-payload", detail: "payloads run as jobwarden-payload" });
+  });
+
+  it("says why the configured account cannot be used, as the node reported it: its runs fail", () => {
+    const config = baseConfig();
+    const error = 'payload account "jobwarden-payload" does not exist on this machine';
+    const n = evaluateNode(config, measured(config, { payloadIsolation: { isolated: false, user: "jobwarden-payload", error } }), NOW, HB, ["config admin"]);
+    const f = expectFinding(n.surfaces, "payloads.isolation-unusable", "warning");
+    expect(f.title).toContain(error);
+    expect(f.remediation).toMatch(REMEDY);
+    expect(n.payloads).toMatchObject({ isolated: false, account: "jobwarden-payload" });
+  });
+
+  it("counts the roles that can create or change job definitions, wildcards included, except administrators", () => {
+    expect(
+      jobDefinitionAuthors([
+        { name: "administrator", permissions: ["*:*"] },
+        { name: "also everything", permissions: ["*:*"] },
+        { name: "config admin", permissions: ["node:*", "jd:*"] },
+        { name: "creator", permissions: ["jd:create"] },
+        { name: "updater", permissions: ["jd:update"] },
+        { name: "any object", permissions: ["*:update"] },
+        { name: "config viewer", permissions: ["jd:read", "node:read"] },
+        { name: "deleter", permissions: ["jd:delete"] },
+      ]),
+    ).toEqual(["any object", "config admin", "creator", "updater"]);
+  });
+});
+
 describe("finding ids", () => {
   const withMode = (key: keyof MeasuredPaths, mode: string): Finding[] => {
     const paths = safePaths();
@@ -694,6 +749,11 @@ describe("finding ids", () => {
     ["path.root-password-readable", () => withMode("rootPassword", "0644")],
     ["path.env-file-readable", () => withMode("envFile", "0644")],
     ["path.tls-key-readable", () => withMode("tlsKey", "0604")],
+    ["payloads.not-isolated", () => allFindings(applied({ payloadUser: null }))],
+    [
+      "payloads.isolation-unusable",
+      () => allFindings(applied({}, { payloadIsolation: { isolated: false, user: "jobwarden-payload", error: "no such account" } })),
+    ],
     ["console.cleartext", () => consoleWith({ host: "0.0.0.0", publicUrl: "http://jobs.example.org:3000" })],
     ["console.session-secret-short", () => consoleWith({ sessionSecretSource: "environment", sessionSecretLength: 16 })],
     ["console.session-max-age", () => consoleWith({ sessionMaxAgeSeconds: 7 * 86_400 })],

@@ -14,6 +14,7 @@
  * side (what the node really listens on, so drift never hides a real exposure).
  */
 import type { ListenerReport } from "~/node-api/node-api-server";
+import { hasPermission } from "~/server/auth/permissions";
 import type { ApiExposure, ApiKind, AuthMode, ConsoleSettings, Endpoint, Finding, MeasuredPaths, NodeConfig, NodeMeasurement, NodeSecurity, Risk, SecurityReport } from "./types";
 
 /** The APIs a node hosts (the console is evaluated by `evaluateConsole`). */
@@ -53,6 +54,8 @@ export const FINDING_IDS = [
   "path.root-password-readable",
   "path.env-file-readable",
   "path.tls-key-readable",
+  "payloads.not-isolated",
+  "payloads.isolation-unusable",
   "console.cleartext",
   "console.session-secret-short",
   "console.session-max-age",
@@ -506,6 +509,66 @@ export function evaluatePaths(paths: MeasuredPaths, who: string): Finding[] {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Payload isolation
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Roles that can create or change job definitions (jd:create, jd:update, wildcards), except those
+ * that already grant everything (administrators): without payload isolation they are administrators.
+ */
+export function jobDefinitionAuthors(roles: { name: string; permissions: readonly string[] }[]): string[] {
+  return roles
+    .filter((r) => !r.permissions.includes("*:*") && (hasPermission(r.permissions, "jd:create") || hasPermission(r.permissions, "jd:update")))
+    .map((r) => r.name)
+    .sort();
+}
+
+const PAYLOAD_ACCOUNT = "jobwarden-payload";
+
+function isolationRemedy(node: string): string {
+  return (
+    `On node ${node}'s machine create an unprivileged account (useradd --system --no-create-home --shell /usr/sbin/nologin ${PAYLOAD_ACCOUNT}), ` +
+    `then set node ${node}'s payload account parameter (payloadUser) to ${PAYLOAD_ACCOUNT}. A node not running as root also needs the sudoers line ` +
+    `"<node account> ALL=(${PAYLOAD_ACCOUNT}) NOPASSWD: ALL" and to be a member of the account's group (README, "Payload isolation").`
+  );
+}
+
+/**
+ * Whether a node's payloads run as their own account: configured (payloadUser) and, once the node
+ * reported it, measured. Not isolated: a job definition reads the database, the secrets and the
+ * node's environment, so whoever can write one is administrator.
+ */
+function evaluatePayloadIsolation(config: NodeConfig, measurement: NodeMeasurement | null, authors: string[]): { payloads: NodeSecurity["payloads"]; findings: Finding[] } {
+  const account = config.payloadUser?.trim() || null;
+  if (!account) {
+    const who = authors.length
+      ? `roles other than administrator can create or change job definitions (${authors.join(", ")}): each is in effect an administrator`
+      : "whoever is given jd:create or jd:update becomes in effect an administrator";
+    return {
+      payloads: { isolated: false, account: null, detail: "payloads run as the node's own account" },
+      findings: [
+        finding(
+          "payloads.not-isolated",
+          authors.length ? "critical" : "warning",
+          `Payloads on node ${config.name} run as the node's own account: a job definition can read the database, the secrets and the node's environment; ${who}`,
+          isolationRemedy(config.name),
+        ),
+      ],
+    };
+  }
+  const reported = measurement?.payloadIsolation;
+  if (reported?.error && reported.user === account) {
+    return {
+      payloads: { isolated: false, account, detail: `payload account ${account} unusable: ${reported.error}` },
+      findings: [
+        finding("payloads.isolation-unusable", "warning", `Node ${config.name} cannot run payloads as ${account}, so its runs fail: ${reported.error}`, isolationRemedy(config.name)),
+      ],
+    };
+  }
+  return { payloads: { isolated: true, account, detail: `payloads run as ${account}` }, findings: [] };
+}
+
+// ---------------------------------------------------------------------------------------------
 // Nodes
 // ---------------------------------------------------------------------------------------------
 
@@ -538,15 +601,19 @@ function evaluateApi(config: NodeConfig, api: NodeApiKind, measurement: NodeMeas
   };
 }
 
-/** A node's APIs, surfaces and drift, from its parameters and its last report (null: never reported). */
-export function evaluateNode(config: NodeConfig, measurement: NodeMeasurement | null, now: Date, heartbeatMs: number): NodeSecurity {
+/**
+ * A node's APIs, surfaces and drift, from its parameters and its last report (null: never reported).
+ * `jobDefAuthors`: roles other than administrator that can create or change job definitions.
+ */
+export function evaluateNode(config: NodeConfig, measurement: NodeMeasurement | null, now: Date, heartbeatMs: number, jobDefAuthors: string[] = []): NodeSecurity {
   const health = nodeHealth(measurement, now, heartbeatMs);
   const apis = NODE_APIS.map((api) => evaluateApi(config, api, measurement, now, heartbeatMs));
-  const surfaces = measurement ? evaluatePaths(measurement.paths, `node ${config.name}`) : [];
+  const isolation = evaluatePayloadIsolation(config, measurement, jobDefAuthors);
+  const surfaces = [...(measurement ? evaluatePaths(measurement.paths, `node ${config.name}`) : []), ...isolation.findings];
   const healthFinding = ruleHealth(config, health, measurement);
   const drift = healthFinding ? [healthFinding] : [];
   const all = [...apis.flatMap((a) => a.findings), ...surfaces, ...drift];
-  return { node: config.name, health, apis, surfaces, drift, risk: worst(all.map((f) => f.risk)), counts: summarise(all) };
+  return { node: config.name, health, apis, surfaces, drift, payloads: isolation.payloads, risk: worst(all.map((f) => f.risk)), counts: summarise(all) };
 }
 
 /** The exposure a node's configuration gives one API, before the change is made (no measurement, no drift). */

@@ -45,6 +45,8 @@ export function renderSecurityReport(report: SecurityReport): string {
       "",
       `## Node ${cell(n.node)} — ${RISK_LABEL[n.risk]} (${cell(n.health)})`,
       "",
+      `Payloads: ${n.payloads.isolated ? "isolated" : "not isolated"} (${cell(n.payloads.detail)})`,
+      "",
       apiTable(n.apis),
       "",
       findingsList([...n.apis.flatMap((a) => a.findings), ...n.surfaces, ...n.drift]) || "No findings.",

@@ -34,7 +34,12 @@ export type NodeConfig = {
   lastSeenAlive: Date | null;
   /** When the node parameters last changed (a node has one heartbeat to apply them). */
   updatedAt: Date;
+  /** The OS account payloads run as; null: the node's own (not isolated). */
+  payloadUser?: string | null;
 };
+
+/** What a node reports about its payload isolation (engine-node.ts, report counters). */
+export type PayloadIsolationReport = { isolated: boolean; user: string | null; via?: string | null; error?: string };
 
 export type NodeMeasurement = {
   reportedAt: Date;
@@ -42,6 +47,8 @@ export type NodeMeasurement = {
   state: string;
   listeners: ListenerReport[];
   paths: MeasuredPaths;
+  /** Absent from nodes older than payload isolation. */
+  payloadIsolation?: PayloadIsolationReport;
 };
 
 export type ConsoleSettings = {
@@ -87,6 +94,8 @@ export type NodeSecurity = {
   /** Install files, log files, database file: the seed's other surfaces, as this node measured them. */
   surfaces: Finding[];
   drift: Finding[];
+  /** Whether the node's payloads run as an unprivileged account of their own. */
+  payloads: { isolated: boolean; account: string | null; detail: string };
   risk: Risk;
   counts: Record<Risk, number>;
 };

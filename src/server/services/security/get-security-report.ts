@@ -2,8 +2,8 @@ import type { ListenerReport } from "~/node-api/node-api-server";
 import type { DbOrTx } from "~/server/db";
 import { HEARTBEAT_INTERVAL_MS } from "~/server/services/nodes/node-health";
 import { probeConsole } from "~/security/console-probe";
-import { evaluateCluster, evaluateConsole, evaluateNode } from "~/security/evaluate";
-import type { MeasuredPaths, NodeConfig, NodeMeasurement } from "~/security/types";
+import { evaluateCluster, evaluateConsole, evaluateNode, jobDefinitionAuthors } from "~/security/evaluate";
+import type { MeasuredPaths, NodeConfig, NodeMeasurement, PayloadIsolationReport } from "~/security/types";
 
 type NodeWithReport = NonNullable<Awaited<ReturnType<typeof loadNodes>>>[number];
 
@@ -29,6 +29,7 @@ export function toNodeConfig(n: NodeWithReport): NodeConfig {
     enabled: n.enabled,
     lastSeenAlive: n.lastSeenAlive,
     updatedAt: n.updatedAt,
+    payloadUser: n.payloadUser,
   };
 }
 
@@ -39,6 +40,7 @@ export function toMeasurement(n: NodeWithReport): NodeMeasurement | null {
     state: (n.report.counters as { state?: string } | null)?.state ?? "running",
     listeners: (n.report.listeners ?? []) as ListenerReport[],
     paths: (n.report.pathModes ?? {}) as MeasuredPaths,
+    payloadIsolation: (n.report.counters as { payloadIsolation?: PayloadIsolationReport } | null)?.payloadIsolation,
   };
 }
 
@@ -56,7 +58,9 @@ export function bindChoices(n: NodeWithReport) {
 /** The measured exposure of every node and of the console, evaluated into findings. */
 export async function getSecurityReport(db: DbOrTx, now = new Date()) {
   const nodes = await loadNodes(db);
-  const evaluated = nodes.map((n) => evaluateNode(toNodeConfig(n), toMeasurement(n), now, HEARTBEAT_INTERVAL_MS));
+  const roles = await db.role.findMany({ select: { name: true, permissions: { select: { permission: true } } } });
+  const authors = jobDefinitionAuthors(roles.map((r) => ({ name: r.name, permissions: r.permissions.map((p) => p.permission) })));
+  const evaluated = nodes.map((n) => evaluateNode(toNodeConfig(n), toMeasurement(n), now, HEARTBEAT_INTERVAL_MS, authors));
   const report = evaluateCluster(evaluated, evaluateConsole(await probeConsole()), now);
   return {
     report,

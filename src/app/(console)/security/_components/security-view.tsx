@@ -158,7 +158,7 @@ function NodeCard({
   const measuring = security.health === "reporting" || security.health === "stale";
   const findings = [
     ...apiFindings(security.apis),
-    ...tagged(security.surfaces, () => "Files"),
+    ...tagged(security.surfaces, (f) => (f.id.startsWith("payloads.") ? "Payloads" : "Files")),
     ...tagged(security.drift, () => "Health"),
   ];
   const lastSeen = node?.config.lastSeenAlive ?? null;
@@ -178,6 +178,10 @@ function NodeCard({
             {formatRelative(lastSeen)}
           </time>
           {node && !node.config.enabled ? " · disabled" : ""}
+          {" · "}
+          <span data-testid={`security-payloads-${name}`} data-isolated={security.payloads.isolated}>
+            {security.payloads.isolated ? "payloads isolated" : "payloads not isolated"} ({security.payloads.detail})
+          </span>
         </CardDescription>
       </CardHeader>
       <CardContent className="space-y-5">

@@ -108,6 +108,25 @@ test("bad parameters are refused with a message and nothing is saved", async ({ 
   await expect(page.locator("[data-sonner-toast]").filter({ hasText: `nor an address node ${edge} reported` })).toBeVisible();
 });
 
+test("further host names and the payload account are validated in the form, saved and shown again", async ({ page }) => {
+  await login(page, "root", rootPassword());
+  await openNode(page, edge);
+  const params = form(page, edge);
+  await params.getByLabel("Payload account").fill("Root");
+  await params.getByLabel("Further host names").fill("jobs.example.com:8443");
+  await params.getByRole("button", { name: "Save parameters" }).click();
+  await expect(params.getByRole("alert").filter({ hasText: "payloadUser: a POSIX user name" })).toBeVisible();
+  await expect(params.getByRole("alert").filter({ hasText: "allowedHosts:" })).toBeVisible();
+
+  await params.getByLabel("Payload account").fill("jw-payload");
+  await params.getByLabel("Further host names").fill("Jobs.Example.com, 10.0.0.5");
+  await params.getByRole("button", { name: "Save parameters" }).click();
+  await expect(page.locator("[data-sonner-toast]").filter({ hasText: "Saved" })).toBeVisible();
+  await page.reload();
+  await expect(form(page, edge).getByLabel("Payload account")).toHaveValue("jw-payload");
+  await expect(form(page, edge).getByLabel("Further host names")).toHaveValue("jobs.example.com, 10.0.0.5");
+});
+
 test("a config viewer sees the parameters but cannot change them", async ({ page }) => {
   const login_ = `viewer-${Math.random().toString(36).slice(2, 8)}`;
   const out = cli("user", "add", login_, "--role", "config viewer");

@@ -95,6 +95,32 @@ describe("node router", () => {
     expect((await row()).host).toBe("127.0.0.1");
   });
 
+  it("edits allowedHosts and payloadUser, validated and audited", async () => {
+    const admin = await callerWithRoles(t.db, ["config admin"]);
+    const before = await row();
+    expect(before).toMatchObject({ allowedHosts: "", payloadUser: null });
+    for (const allowedHosts of ["jobs.example.com:8443", "http://jobs.example.com", "jobs.example.com/x", "a b", "jobs.example.com,,x", "[::1"]) {
+      await expect(admin.caller.node.update({ id: nodeId, changes: { allowedHosts } }), allowedHosts).rejects.toThrow(/allowedHosts/);
+    }
+    for (const payloadUser of ["Root", "1jobs", "jobs user", "a".repeat(33), "jobs;id", "../etc"]) {
+      await expect(admin.caller.node.update({ id: nodeId, changes: { payloadUser } }), payloadUser).rejects.toThrow(/payloadUser/);
+    }
+    expect(await row()).toEqual(before);
+
+    await admin.caller.node.update({ id: nodeId, changes: { allowedHosts: " Jobs.Example.com , 2001:db8::5,203.0.113.7 ", payloadUser: "jw_payload-1" } });
+    expect(await row()).toMatchObject({ allowedHosts: "jobs.example.com, [2001:db8::5], 203.0.113.7", payloadUser: "jw_payload-1" });
+    expect(await lastAudit("node.update")).toMatchObject({
+      login: admin.principal.login,
+      before: { allowedHosts: "", payloadUser: null },
+      after: { allowedHosts: "jobs.example.com, [2001:db8::5], 203.0.113.7", payloadUser: "jw_payload-1" },
+    });
+    // Empty means none.
+    await admin.caller.node.update({ id: nodeId, changes: { allowedHosts: " ", payloadUser: "" } });
+    expect(await row()).toMatchObject({ allowedHosts: "", payloadUser: null });
+    const viewer = await callerWithRoles(t.db, ["config viewer"]);
+    await expect(viewer.caller.node.update({ id: nodeId, changes: { payloadUser: "jw" } })).rejects.toMatchObject({ code: "FORBIDDEN" });
+  });
+
   it("pauses, resumes and stops a node, audited", async () => {
     const client = await callerWithRoles(t.db, ["client"]);
     await expect(client.caller.node.pause({ id: nodeId })).rejects.toMatchObject({ code: "FORBIDDEN" });

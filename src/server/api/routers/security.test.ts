@@ -53,6 +53,32 @@ describe("security router", () => {
     expect((await t.db.node.findUniqueOrThrow({ where: { id: nodeId } })).host).toBe("127.0.0.1");
   });
 
+  it("accepts anonymous network callers (anonymousConfirmed) only with confirmExposure, wherever the node listens", async () => {
+    const admin = await callerWithRoles(t.db, ["administrator"]);
+    const row = () => t.db.node.findUniqueOrThrow({ where: { id: nodeId } });
+    const saved = await row();
+    // On all interfaces with authentication none: anonymous network calls are refused (403) until confirmed.
+    await t.db.node.update({ where: { id: nodeId }, data: { host: "0.0.0.0", authSimple: "none", anonymousConfirmed: false } });
+    await expect(admin.caller.security.update({ nodeId, changes: { anonymousConfirmed: true } })).rejects.toThrow(
+      /Confirm the exposure first: the simple API accepts anonymous callers from the network/,
+    );
+    expect((await row()).anonymousConfirmed).toBe(false);
+    // On loopback it opens nothing yet, but the next change of interface would: confirmed too.
+    await t.db.node.update({ where: { id: nodeId }, data: { host: "127.0.0.1" } });
+    await expect(admin.caller.security.update({ nodeId, changes: { anonymousConfirmed: true } })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await expect(admin.caller.node.update({ id: nodeId, changes: { anonymousConfirmed: true } })).rejects.toThrow(/Confirm the exposure first/);
+    expect((await row()).anonymousConfirmed).toBe(false);
+
+    await admin.caller.security.update({ nodeId, changes: { anonymousConfirmed: true }, confirmExposure: true });
+    expect((await row()).anonymousConfirmed).toBe(true);
+    const event = await t.db.auditEvent.findFirstOrThrow({ where: { action: "node.update", objectId: String(nodeId) }, orderBy: { id: "desc" } });
+    expect(event).toMatchObject({ login: admin.principal.login, before: { anonymousConfirmed: false }, after: { anonymousConfirmed: true } });
+    // Withdrawing it narrows the exposure: no confirmation.
+    await admin.caller.security.update({ nodeId, changes: { anonymousConfirmed: false } });
+    expect((await row()).anonymousConfirmed).toBe(false);
+    await t.db.node.update({ where: { id: nodeId }, data: { host: saved.host, authSimple: saved.authSimple } });
+  });
+
   it("renders an export in which nothing from a node or a path can inject markup", async () => {
     const admin = await callerWithRoles(t.db, ["administrator"]);
     const { report } = await admin.caller.security.get();

@@ -3,6 +3,7 @@
  * effect. Client-safe (no server imports): the console form uses the same schema and hints.
  */
 import { z } from "zod";
+import { normalizeHostName } from "~/node-api/host-names";
 import { previewExposure } from "~/security/evaluate";
 import type { ApiKind, NodeConfig } from "~/security/types";
 
@@ -19,6 +20,40 @@ export const ZBindHostSchema = z
   .string()
   .trim()
   .pipe(z.union([z.ipv4(), z.ipv6()], { error: "The interface must be an IP address: 127.0.0.1, ::1, 0.0.0.0, :: or one of the node's addresses" }));
+
+/**
+ * Further names and addresses the node APIs accept in Host (comma-separated, no port), stored in
+ * canonical form: lower case, IPv6 in brackets. Empty: only the node's own names.
+ */
+export const ZAllowedHostsSchema = z
+  .string()
+  .max(2000, "allowedHosts: at most 2000 characters")
+  .transform((value, ctx) => {
+    if (value.trim() === "") return "";
+    const names = value.split(",").map((entry) => ({ entry: entry.trim(), name: normalizeHostName(entry) }));
+    const bad = names.find((n) => n.name === null);
+    if (bad) {
+      ctx.addIssue({
+        code: "custom",
+        message: `allowedHosts: "${bad.entry.slice(0, 100)}" is not a host name or IP address (comma-separated names, without scheme, port or path)`,
+      });
+      return z.NEVER;
+    }
+    return [...new Set(names.map((n) => n.name!))].join(", ");
+  });
+
+/** The OS account payloads run as: a POSIX user name, or null (empty) for the node's own account. */
+export const ZPayloadUserSchema = z
+  .string()
+  .trim()
+  .nullable()
+  .transform((v) => (v ? v : null))
+  .pipe(
+    z
+      .string()
+      .regex(/^[a-z_][a-z0-9_-]{0,31}$/, "payloadUser: a POSIX user name (a lower-case letter or _, then up to 31 lower-case letters, digits, _ or -), or empty for none")
+      .nullable(),
+  );
 
 export const LOG_LEVELS = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"] as const;
 export const AUTH_MODES = ["none", "basic", "token", "certificate"] as const;
@@ -45,6 +80,8 @@ export const ZUpdateNodeSchema = z
     authClient: z.enum(AUTH_MODES),
     authMgmt: z.enum(AUTH_MODES),
     anonymousConfirmed: z.boolean(),
+    allowedHosts: ZAllowedHostsSchema,
+    payloadUser: ZPayloadUserSchema,
   })
   .partial();
 export type TUpdateNode = z.infer<typeof ZUpdateNodeSchema>;
@@ -76,6 +113,8 @@ export const PARAMETER_EFFECT: Record<NodeParameter, "live" | "restart"> = {
   authClient: "live",
   authMgmt: "live",
   anonymousConfirmed: "live",
+  allowedHosts: "live",
+  payloadUser: "live",
 };
 
 const NODE_APIS: { api: ApiKind; label: string }[] = [
@@ -86,15 +125,27 @@ const NODE_APIS: { api: ApiKind; label: string }[] = [
 
 /**
  * What a change newly exposes beyond this host: an API that becomes reachable from the network, or
- * reachable from the network without authentication. Empty when nothing gets more exposed.
+ * that starts accepting anonymous callers from the network (authentication none is only answered
+ * off this host once anonymousConfirmed is set). Setting anonymousConfirmed always counts: on
+ * loopback it opens nothing yet, but arms the next change of interface. Empty when nothing gets more
+ * exposed.
  */
 export function newExposures(before: NodeConfig, after: NodeConfig): string[] {
-  return NODE_APIS.flatMap(({ api, label }) => {
+  const anonymousFromNetwork = (config: NodeConfig, api: ApiKind) => {
+    const p = previewExposure(config, api);
+    return p.reachableFrom === "the network" && p.anonymousAllowed && config.anonymousConfirmed;
+  };
+  const exposures = NODE_APIS.flatMap(({ api, label }) => {
     const was = previewExposure(before, api);
     const will = previewExposure(after, api);
     if (will.reachableFrom !== "the network") return [];
-    if (was.reachableFrom !== "the network") return [`the ${label} becomes reachable from the network${will.anonymousAllowed ? " without authentication" : ""}`];
-    if (will.anonymousAllowed && !was.anonymousAllowed) return [`the ${label} accepts anonymous callers from the network`];
+    const anonymous = anonymousFromNetwork(after, api);
+    if (was.reachableFrom !== "the network") return [`the ${label} becomes reachable from the network${anonymous ? " without authentication" : ""}`];
+    if (anonymous && !anonymousFromNetwork(before, api)) return [`the ${label} accepts anonymous callers from the network`];
     return [];
   });
+  if (after.anonymousConfirmed && !before.anonymousConfirmed && !exposures.some((e) => e.includes("anonymous") || e.includes("without authentication"))) {
+    exposures.push("any API with authentication none will accept anonymous callers from the network once it listens there (anonymousConfirmed)");
+  }
+  return exposures;
 }

@@ -48,6 +48,8 @@ type Draft = {
   authClient: string;
   authMgmt: string;
   anonymousConfirmed: boolean;
+  allowedHosts: string;
+  payloadUser: string;
 };
 
 const OTHER = "__other__";
@@ -73,6 +75,8 @@ function draftOf(n: Node): Draft {
     authClient: n.authClient,
     authMgmt: n.authMgmt,
     anonymousConfirmed: n.anonymousConfirmed,
+    allowedHosts: n.allowedHosts,
+    payloadUser: n.payloadUser ?? "",
   };
 }
 
@@ -99,6 +103,8 @@ function valuesOf(d: Draft): Changes {
     authClient: d.authClient as Changes["authClient"],
     authMgmt: d.authMgmt as Changes["authMgmt"],
     anonymousConfirmed: d.anonymousConfirmed,
+    allowedHosts: d.allowedHosts,
+    payloadUser: orNull(d.payloadUser),
   };
 }
 
@@ -121,6 +127,8 @@ const LABELS: Record<Editable, string> = {
   authClient: "Client REST API authentication",
   authMgmt: "Remote management authentication",
   anonymousConfirmed: "Anonymous access from the network",
+  allowedHosts: "Further host names",
+  payloadUser: "Payload account",
 };
 
 function Effect({ field }: { field: Editable }) {
@@ -322,6 +330,21 @@ function Form({ node, canEdit }: { node: Node; canEdit: boolean }) {
             <Field id={`${uid}-port`} field="port" error={errors.port} hint="0 picks a free port; the node writes back the one it got.">
               <Input id={`${uid}-port`} inputMode="numeric" value={draft.port} disabled={disabled} onChange={(e) => set("port", e.target.value)} />
             </Field>
+            <Field
+              id={`${uid}-allowed-hosts`}
+              field="allowedHosts"
+              error={errors.allowedHosts}
+              hint="The APIs answer only to this machine's names and addresses (Host header): add the other names clients use, comma-separated, e.g. jobs.example.com."
+            >
+              <Input
+                id={`${uid}-allowed-hosts`}
+                value={draft.allowedHosts}
+                disabled={disabled}
+                placeholder="e.g. jobs.example.com, 10.0.0.5"
+                onChange={(e) => set("allowedHosts", e.target.value)}
+                spellCheck={false}
+              />
+            </Field>
           </fieldset>
 
           <fieldset className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
@@ -375,6 +398,26 @@ function Form({ node, canEdit }: { node: Node; canEdit: boolean }) {
             </Field>
             <Field id={`${uid}-ca`} field="tlsCaPath" error={errors.tlsCaPath} hint="Only for authentication by client certificate.">
               <Input id={`${uid}-ca`} value={draft.tlsCaPath} disabled={disabled} onChange={(e) => set("tlsCaPath", e.target.value)} spellCheck={false} />
+            </Field>
+          </fieldset>
+
+          <fieldset className="grid gap-4 sm:grid-cols-2">
+            <legend className="mb-3 text-sm font-semibold">Payload isolation</legend>
+            <Field
+              id={`${uid}-payload-user`}
+              field="payloadUser"
+              error={errors.payloadUser}
+              hint="Unprivileged OS account that shell, exec and node payloads run as. Empty: the node's own account, and whoever can create job definitions can act as an administrator."
+            >
+              <Input
+                id={`${uid}-payload-user`}
+                value={draft.payloadUser}
+                disabled={disabled}
+                placeholder="e.g. jobwarden-payload"
+                onChange={(e) => set("payloadUser", e.target.value)}
+                spellCheck={false}
+                autoComplete="off"
+              />
             </Field>
           </fieldset>
 

@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { copyFile, lstat, mkdir, readdir, rename, rm, stat, unlink } from "node:fs/promises";
+import { constants, createReadStream } from "node:fs";
+import { lstat, mkdir, open, readdir, rename, rm, stat, unlink } from "node:fs/promises";
 import { basename, extname, isAbsolute, join, relative, resolve } from "node:path";
 import { pipeline } from "node:stream/promises";
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "./engine-log";
 
 async function sha256(file: string) {
   const hash = createHash("sha256");
@@ -14,6 +15,45 @@ async function sha256(file: string) {
 function safeExtension(name: string) {
   const ext = extname(name).toLowerCase();
   return /^\.[a-z0-9]{1,10}$/.test(ext) ? ext : "";
+}
+
+/** Opens without following a link nor waiting on a FIFO: a payload may swap the file meanwhile. */
+const SAFE_READ = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+
+async function openRegularFile(file: string) {
+  const handle = await open(file, SAFE_READ);
+  if ((await handle.stat()).isFile()) return handle;
+  await handle.close();
+  throw new Error(`${basename(file)} is not a regular file`);
+}
+
+/** Sets a stored deliverable's mode to PRIVATE_FILE_MODE, through a handle (never a link's target). */
+async function restrict(file: string) {
+  const handle = await openRegularFile(file);
+  try {
+    await handle.chmod(PRIVATE_FILE_MODE);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Copies `source` into a new file `target` created with PRIVATE_FILE_MODE. */
+async function copyPrivately(source: string, target: string) {
+  const from = await openRegularFile(source);
+  try {
+    const to = await open(target, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, PRIVATE_FILE_MODE);
+    try {
+      const buffer = Buffer.alloc(256 * 1024);
+      for (let read; (read = (await from.read(buffer, 0, buffer.length, null)).bytesRead) > 0; ) {
+        for (let written = 0; written < read; ) written += (await to.write(buffer, written, read - written)).bytesWritten;
+      }
+      await to.chmod(PRIVATE_FILE_MODE);
+    } finally {
+      await to.close();
+    }
+  } finally {
+    await from.close();
+  }
 }
 
 export type DeliverableData = {
@@ -39,16 +79,18 @@ export async function moveDeliverable(opts: {
   file: string;
   fileFamily?: string | null;
 }): Promise<DeliverableData> {
-  if (!(await lstat(opts.file)).isFile()) throw new Error(`${basename(opts.file)} is not a regular file`);
+  const source = await lstat(opts.file);
+  if (!source.isFile()) throw new Error(`${basename(opts.file)} is not a regular file`);
   const dir = join(opts.deliverablesDir, String(opts.runId));
-  await mkdir(dir, { recursive: true, mode: 0o750 });
+  await mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
   const storedName = `${randomBytes(16).toString("hex")}${safeExtension(opts.file)}`;
   const target = join(dir, storedName);
   try {
-    try {
-      await rename(opts.file, target);
-    } catch {
-      await copyFile(opts.file, target);
+    // A file of another account (an isolated payload's) is copied: the stored file is the node's own.
+    const renamed = source.uid === process.getuid?.() && (await rename(opts.file, target).then(() => true, () => false));
+    if (renamed) await restrict(target);
+    else {
+      await copyPrivately(opts.file, target);
       await unlink(opts.file);
     }
     const { size } = await stat(target);

@@ -34,7 +34,13 @@ const raw = createEnv({
         (v) => v.split(",").map((e) => e.trim()).filter(Boolean).every(isAddressOrRange),
         "TRUSTED_PROXIES: comma-separated IP addresses or CIDR ranges, e.g. 127.0.0.1,10.0.0.0/8",
       ),
+    /** Failed logins from one address, whatever the login, before that address's attempts are delayed (spraying). */
     LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
+    /** Failed logins of one login from one address before its attempts are delayed (1 s, 2 s, 4 s…). */
+    LOGIN_FREE_FAILURES: z.coerce.number().int().min(1).default(3),
+    /** The longest delay between attempts, however many failures. */
+    LOGIN_MAX_DELAY_SECONDS: z.coerce.number().int().min(1).default(5 * 60),
+    /** Failures are forgotten this long after the last one. */
     LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(15 * 60),
     /** How often nodes heartbeat; a node silent for 6 intervals is dead and its runs are crashed. */
     NODE_HEARTBEAT_MS: z.coerce.number().int().min(100).default(5_000),

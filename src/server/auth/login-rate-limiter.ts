@@ -1,39 +1,58 @@
-/**
- * Counts failed logins per key (login name, client address) in a sliding window. In memory: each
- * console process limits on its own, which bounds guessing to LOGIN_MAX_FAILURES per window per
- * process without letting an attacker lock real users out of the database.
- */
-export class LoginRateLimiter {
-  private readonly failures = new Map<string, number[]>();
+export type LoginThrottleOptions = {
+  /** Failures allowed before the first delay. */
+  freeFailures: number;
+  /** The first delay; each further failure doubles it. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** Failures are forgotten this long after the last one. */
+  windowMs: number;
+  /** Keys kept at most (oldest dropped first), so that invented logins cannot fill memory. */
+  maxKeys?: number;
+};
 
-  constructor(
-    private readonly maxFailures: number,
-    private readonly windowMs: number,
-  ) {}
+/**
+ * Growing delays between failed attempts per key: after `freeFailures` failures, the next attempt
+ * waits `baseDelayMs`, then twice as long after each further failure, up to `maxDelayMs`. Never a
+ * lock: the wait is bounded, and a key is only ever one caller's (login and address, or address).
+ * In memory: each console process throttles on its own.
+ */
+export class LoginThrottle {
+  private readonly entries = new Map<string, { failures: number; last: number }>();
+
+  constructor(private readonly options: LoginThrottleOptions) {}
 
   /** Milliseconds until `key` may try again, 0 when it may now. */
-  retryAfterMs(key: string, now = Date.now()): number {
-    const recent = this.recent(key, now);
-    if (recent.length < this.maxFailures) return 0;
-    return recent[recent.length - this.maxFailures]! + this.windowMs - now;
+  retryAfterMs(key: string, now: number): number {
+    const entry = this.current(key, now);
+    if (!entry || entry.failures < this.options.freeFailures) return 0;
+    const delay = Math.min(this.options.baseDelayMs * 2 ** (entry.failures - this.options.freeFailures), this.options.maxDelayMs);
+    return Math.max(0, entry.last + delay - now);
   }
 
-  recordFailure(key: string, now = Date.now()) {
-    const recent = this.recent(key, now);
-    recent.push(now);
-    this.failures.set(key, recent);
-    if (this.failures.size > 10_000) this.prune(now);
+  recordFailure(key: string, now: number) {
+    const failures = (this.current(key, now)?.failures ?? 0) + 1;
+    this.entries.delete(key);
+    this.entries.set(key, { failures, last: now });
+    if (this.entries.size > (this.options.maxKeys ?? 100_000)) this.prune(now);
   }
 
   reset(key: string) {
-    this.failures.delete(key);
+    this.entries.delete(key);
   }
 
-  private recent(key: string, now: number) {
-    return (this.failures.get(key) ?? []).filter((t) => now - t < this.windowMs);
+  private current(key: string, now: number) {
+    const entry = this.entries.get(key);
+    if (entry && now - entry.last >= this.options.windowMs) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return entry;
   }
 
   private prune(now: number) {
-    for (const [key] of this.failures) if (this.recent(key, now).length === 0) this.failures.delete(key);
+    for (const [key, entry] of this.entries) if (now - entry.last >= this.options.windowMs) this.entries.delete(key);
+    const excess = this.entries.size - (this.options.maxKeys ?? 100_000);
+    // Maps iterate in insertion order, and recordFailure re-inserts: the first keys are the stalest.
+    if (excess > 0) for (const key of [...this.entries.keys()].slice(0, excess)) this.entries.delete(key);
   }
 }

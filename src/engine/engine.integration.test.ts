@@ -166,7 +166,9 @@ describe(`engine on ${env.TEST_DB}`, () => {
   it("stops gracefully on a stop request: the running job finishes first", async () => {
     const node = await newNode();
     await jobDef(`Short-${t.provider}`, "shell", "sleep 1; echo done");
-    const p = start(node.name);
+    // A grace far beyond the job's second: on a starved machine the test's 3 s one can run out first.
+    const p = startNodeProcess(node.name, t.url, { NODE_STOP_GRACE_MS: "120000" });
+    started.push(p);
     const { id } = await enqueueRun(t.db, { applicationName: `Short-${t.provider}` });
     await waitFor("the run to start", async () => (await t.db.jobInstance.findUnique({ where: { id } }))?.state === "RUNNING");
     await t.db.node.update({ where: { id: node.id }, data: { stopRequested: true } });

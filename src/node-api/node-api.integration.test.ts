@@ -117,7 +117,7 @@ describe(`node APIs on ${env.TEST_DB}`, () => {
   });
 
   it("answers bad input with a 4xx and a message, never a 500", async () => {
-    const base = `http://127.0.0.1:${simple(await listeners()).port}/ws/simple`;
+    const base = `http://127.0.0.1:${simple(await setNode({ authSimple: "none" }, (x) => simple(x).auth === "none")).port}/ws/simple`;
     const cases: [string, RequestInit, number, RegExp][] = [
       ["/ji", { method: "POST", headers: formHeaders, body: form([["applicationname", "NoSuchApp"]]) }, 404, /No job definition named NoSuchApp/],
       ["/ji", { method: "POST", headers: formHeaders, body: form([["module", "x"]]) }, 400, /applicationname is required/],

@@ -4,14 +4,14 @@ import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { childProcessEnv, env } from "~/env";
 import { db } from "~/server/db";
-import { DEFAULT_NODE, type InitResult, initDatabase } from "~/server/services/setup/init-database";
+import { DEFAULT_NODE, type InitResult, initDatabase, rootPasswordFile } from "~/server/services/setup/init-database";
 
 export function printInitResult(result: InitResult) {
   if (result.created.length === 0) console.log("Database is up to date; nothing to create.");
   else console.log(`Created: ${result.created.join(", ")}.`);
   if (result.rootPassword) {
     console.log(
-      `\n  Administrator login: root\n  Password (shown once): ${result.rootPassword}\n  Also written to ${result.rootPasswordFile} (readable by you only).\n`,
+      `\n  Administrator login: root\n  Password (shown once): ${result.rootPassword}\n  Also written to ${result.rootPasswordFile} (readable by you only; removed once root's password is changed).\n`,
     );
   }
   if (result.created.some((c) => c.startsWith("node "))) {
@@ -46,7 +46,7 @@ export async function startEmbedded() {
     }),
     spawn(process.execPath, [jobwardenBin, "node", "start", "--name", DEFAULT_NODE], { stdio: "inherit" }),
   ];
-  console.log(`Jobwarden console: ${url} (login root; password in ${env.JOBWARDEN_HOME}/root-password.txt)`);
+  console.log(`Jobwarden console: ${url}${existsSync(rootPasswordFile()) ? ` (login root; password in ${rootPasswordFile()})` : ""}`);
 
   const stop = (signal: NodeJS.Signals) => children.forEach((c) => c.kill(signal));
   process.on("SIGINT", () => stop("SIGINT"));

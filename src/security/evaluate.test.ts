@@ -49,6 +49,9 @@ function baseConfig(changes: Partial<NodeConfig> = {}): NodeConfig {
 }
 
 const HOME = "/srv/jobwarden";
+/** init's root-password.txt, still there. */
+const rootPasswordLeft = (mode = "0600") => ({ path: `${HOME}/root-password`, mode, uid: 1000, gid: 1000, kind: "file" as const });
+
 function safePaths(): MeasuredPaths {
   const dir = (path: string) => ({ path, mode: "0750", uid: 1000, gid: 1000, kind: "dir" as const });
   const file = (path: string) => ({ path, mode: "0600", uid: 1000, gid: 1000, kind: "file" as const });
@@ -60,7 +63,7 @@ function safePaths(): MeasuredPaths {
     logs: dir(`${HOME}/nodes/node1/logs`),
     database: file(`${HOME}/jobwarden.db`),
     sessionSecret: file(`${HOME}/session-secret`),
-    rootPassword: file(`${HOME}/root-password`),
+    // No rootPassword: a safe install has none left (its mere presence is a finding).
     envFile: file("/opt/jobwarden/.env"),
     tlsKey: file(`${HOME}/pki/node1.key`),
   };
@@ -384,7 +387,7 @@ describe("node health", () => {
 describe("surfaces: file modes", () => {
   const withPath = (key: keyof MeasuredPaths, mode: string) => {
     const paths = safePaths();
-    const p = paths[key];
+    const p = paths[key] ?? (key === "rootPassword" ? rootPasswordLeft() : undefined);
     if (!p || "missing" in p) throw new Error(key);
     paths[key] = { ...p, mode };
     return applied({}, { paths });
@@ -428,9 +431,16 @@ describe("surfaces: file modes", () => {
     for (const [key, id] of cases) {
       expect(expectFinding(withPath(key, "0644").surfaces, id, "critical").remediation).toMatch(/^Run chmod 600 \//);
       expectFinding(withPath(key, "0640").surfaces, id, "critical");
-      expect(surfaceIds(withPath(key, "0600"))).toEqual([]);
+      expect(surfaceIds(withPath(key, "0600")).filter((f) => f !== "path.root-password-present")).toEqual([]);
     }
     expect(withPath("envFile", "0644").surfaces[0]!.remediation).toBe("Run chmod 600 /opt/jobwarden/.env.");
+  });
+
+  it("the first root password file, while it exists, is a warning saying how it goes away", () => {
+    const f = expectFinding(withPath("rootPassword", "0600").surfaces, "path.root-password-present", "warning");
+    expect(f.title).toBe(`The first root password file ${HOME}/root-password of node node1 still exists: it holds root's password in clear`);
+    expect(f.remediation).toMatch(/^Sign in as root and reset root's password \(Users → root → Reset password, shown once\): the file is then removed\. Or delete it: rm \/srv\/jobwarden\/root-password /);
+    expect(surfaceIds(applied())).toEqual([]);
   });
 
   it("missing root, jobs or logs is a warning; missing optional files and unmeasured keys are not findings", () => {
@@ -688,7 +698,7 @@ describe("payload isolation (issue 11, finding 1)", () => {
 describe("finding ids", () => {
   const withMode = (key: keyof MeasuredPaths, mode: string): Finding[] => {
     const paths = safePaths();
-    const p = paths[key];
+    const p = paths[key] ?? (key === "rootPassword" ? rootPasswordLeft() : undefined);
     if (!p || "missing" in p) throw new Error(key);
     paths[key] = { ...p, mode };
     return allFindings(applied({}, { paths }));
@@ -747,6 +757,7 @@ describe("finding ids", () => {
     ["path.database-readable", () => withMode("database", "0640")],
     ["path.session-secret-readable", () => withMode("sessionSecret", "0640")],
     ["path.root-password-readable", () => withMode("rootPassword", "0644")],
+    ["path.root-password-present", () => withMode("rootPassword", "0600")],
     ["path.env-file-readable", () => withMode("envFile", "0644")],
     ["path.tls-key-readable", () => withMode("tlsKey", "0604")],
     ["payloads.not-isolated", () => allFindings(applied({ payloadUser: null }))],

@@ -52,6 +52,7 @@ export const FINDING_IDS = [
   "path.database-readable",
   "path.session-secret-readable",
   "path.root-password-readable",
+  "path.root-password-present",
   "path.env-file-readable",
   "path.tls-key-readable",
   "payloads.not-isolated",
@@ -504,6 +505,17 @@ export function evaluatePaths(paths: MeasuredPaths, who: string): Finding[] {
     if (m && "bits" in m && m.bits & 0o044) {
       out.push(finding(id, "critical", `${PATH_LABEL[key]} ${m.path} of ${who} is readable by group or others (${m.bits.toString(8).padStart(4, "0")}): it holds credentials`, `Run chmod 600 ${m.path}.`));
     }
+  }
+  const rootPassword = modeOf(paths, "rootPassword");
+  if (rootPassword && "bits" in rootPassword) {
+    out.push(
+      finding(
+        "path.root-password-present",
+        "warning",
+        `${PATH_LABEL.rootPassword} ${rootPassword.path} of ${who} still exists: it holds root's password in clear`,
+        `Sign in as root and reset root's password (Users → root → Reset password, shown once): the file is then removed. Or delete it: rm ${rootPassword.path} (keep the password somewhere safe first).`,
+      ),
+    );
   }
   return out;
 }

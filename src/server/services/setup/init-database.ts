@@ -1,5 +1,4 @@
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { env } from "~/env";
 import type { Db } from "~/server/db";
 import { ensureSessionSecret } from "~/server/auth/session-secret";
@@ -8,6 +7,7 @@ import { BUILT_IN_ROLES } from "~/server/auth/permissions";
 import { SYSTEM_ACTOR, createAuditEvent } from "~/server/services/audit/create-audit-event";
 import { createNode } from "~/server/services/nodes/create-node";
 import { migrateDatabase } from "./migrate-database";
+import { removeStaleRootPasswordFile, rootPasswordFile } from "./root-password-file";
 
 export const DEFAULT_QUEUE = "DEFAULT";
 export const DEFAULT_NODE = "node1";
@@ -46,7 +46,7 @@ function restrictSqliteFile() {
   if (existsSync(file)) chmodSync(file, 0o600);
 }
 
-export const rootPasswordFile = () => join(env.JOBWARDEN_HOME, "root-password.txt");
+export { rootPasswordFile } from "./root-password-file";
 
 /** Creates and migrates the database and seeds defaults. Idempotent: a second run changes nothing. */
 export async function initDatabase(db: Db, { migrate = true } = {}): Promise<InitResult> {
@@ -113,6 +113,6 @@ export async function initDatabase(db: Db, { migrate = true } = {}): Promise<Ini
     writeFileSync(file, `${rootPassword}\n`, { mode: 0o600 });
     chmodSync(file, 0o600);
     created.push("user root");
-  }
+  } else await removeStaleRootPasswordFile(db, { actor: SYSTEM_ACTOR });
   return { rootPassword, rootPasswordFile: rootPassword ? rootPasswordFile() : null, created };
 }

@@ -3,6 +3,7 @@ import { generatePassword, hashPassword } from "~/server/auth/password";
 import { type Actor, createAuditEvent } from "~/server/services/audit/create-audit-event";
 import { revokeUserSessions } from "~/server/services/auth/user-sessions";
 import { AppError } from "~/server/services/errors";
+import { removeStaleRootPasswordFile } from "~/server/services/setup/root-password-file";
 
 export type ResetUserPasswordOptions = { actor: Actor; login: string; password?: string };
 
@@ -10,7 +11,7 @@ export type ResetUserPasswordOptions = { actor: Actor; login: string; password?:
 export async function resetUserPassword(db: Db, { actor, login, password }: ResetUserPasswordOptions) {
   const newPassword = password ?? generatePassword();
   const passwordHash = await hashPassword(newPassword);
-  return db.$transaction(async (tx) => {
+  const result = await db.$transaction(async (tx) => {
     const user = await tx.user.findUnique({ where: { login }, select: { id: true, internal: true } });
     if (!user || user.internal) throw new AppError("NOT_FOUND", `User ${login} does not exist`);
     await tx.user.update({ where: { id: user.id }, data: { passwordHash } });
@@ -18,4 +19,6 @@ export async function resetUserPassword(db: Db, { actor, login, password }: Rese
     await revokeUserSessions(tx, { userId: user.id, actor, reason: "password changed" });
     return { login, password: newPassword };
   });
+  if (login === "root") await removeStaleRootPasswordFile(db, { actor });
+  return result;
 }

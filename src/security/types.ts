@@ -36,6 +36,8 @@ export type NodeConfig = {
   updatedAt: Date;
   /** The OS account payloads run as; null: the node's own (not isolated). */
   payloadUser?: string | null;
+  /** Further names the node APIs accept in Host (comma-separated), besides the node's own. */
+  allowedHosts?: string;
 };
 
 /** What a node reports about its payload isolation (engine-node.ts, report counters). */

@@ -79,6 +79,14 @@ describe("security router", () => {
     await t.db.node.update({ where: { id: nodeId }, data: { host: saved.host, authSimple: saved.authSimple } });
   });
 
+  it("lists each node's further host names and payload account with its parameters", async () => {
+    await t.db.node.update({ where: { id: nodeId }, data: { allowedHosts: "jobs.example.com", payloadUser: "jw-payload" } });
+    const viewer = await callerWithRoles(t.db, ["config viewer"]);
+    const { nodes } = await viewer.caller.security.get();
+    expect(nodes.find((n) => n.id === nodeId)!.config).toMatchObject({ allowedHosts: "jobs.example.com", payloadUser: "jw-payload" });
+    await t.db.node.update({ where: { id: nodeId }, data: { allowedHosts: "", payloadUser: null } });
+  });
+
   it("renders an export in which nothing from a node or a path can inject markup", async () => {
     const admin = await callerWithRoles(t.db, ["administrator"]);
     const { report } = await admin.caller.security.get();

@@ -30,6 +30,7 @@ export function toNodeConfig(n: NodeWithReport): NodeConfig {
     lastSeenAlive: n.lastSeenAlive,
     updatedAt: n.updatedAt,
     payloadUser: n.payloadUser,
+    allowedHosts: n.allowedHosts,
   };
 }
 

@@ -89,3 +89,59 @@ test("pages carry a per-request nonce policy, and the console runs under it with
   });
   expect(ran).toBe(false);
 });
+
+test("after sign-in, a callbackUrl that points elsewhere lands on the console", async ({ page, context, baseURL }) => {
+  const consoleOrigin = new URL(baseURL!).origin;
+  for (const payload of ["/%09/evil.example/", "/%0a/evil.example/", "/%0d/evil.example/", "//evil.example/", "/%5Cevil.example/", "http://evil.example/"]) {
+    await context.clearCookies();
+    await page.goto(`/login?callbackUrl=${payload}`);
+    await page.getByLabel("Login").fill("root");
+    await page.getByLabel("Password").fill(rootPassword());
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
+    expect(new URL(page.url()).origin, payload).toBe(consoleOrigin);
+  }
+  // A path of the console itself is kept.
+  await context.clearCookies();
+  await page.goto(`/login?callbackUrl=${encodeURIComponent("/audit")}`);
+  await page.getByLabel("Login").fill("root");
+  await page.getByLabel("Password").fill(rootPassword());
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/audit$/);
+});
+
+test("a session cookie copied before sign-out no longer works after it", async ({ page, context, browser }) => {
+  await login(page, "root", rootPassword());
+  const copied = await context.cookies();
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/login/);
+
+  const thief = await browser.newContext();
+  await thief.addCookies(copied);
+  expect(await (await thief.request.get("/api/auth/session")).json()).toEqual({});
+  const stolen = await thief.newPage();
+  await stolen.goto("/nodes");
+  await expect(stolen).toHaveURL(/\/login/);
+  await thief.close();
+});
+
+test("the console answers 413 to oversized bodies, before reading them", async ({ request }) => {
+  const login = await request.post("/api/auth/callback/credentials", {
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    data: `login=root&password=${"x".repeat(100_000)}`,
+  });
+  expect(login.status()).toBe(413);
+  expect(await login.json()).toMatchObject({ message: expect.stringContaining("larger than") });
+  const trpc = await request.post("/api/trpc/user.create?batch=1", { headers: { "content-type": "application/json" }, data: { 0: { json: { login: "x".repeat(400_000) } } } });
+  expect(trpc.status()).toBe(413);
+});
+
+test("a forged X-Forwarded-For does not change the address in the audit trail", async ({ browser }) => {
+  const context = await browser.newContext({ extraHTTPHeaders: { "x-forwarded-for": "203.0.113.5", "x-real-ip": "203.0.113.6" } });
+  const page = await context.newPage();
+  const before = new Date();
+  await login(page, "root", rootPassword());
+  await context.close();
+  const row = await withDb((db) => db.auditEvent.findFirst({ where: { action: "login.success", login: "root", at: { gte: before } }, orderBy: { id: "desc" } }));
+  expect(row?.fromAddress).toBe("127.0.0.1");
+});

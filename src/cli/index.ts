@@ -132,7 +132,9 @@ function apiOptions(cmd: Command) {
 function keyValue(value: string, previous: Record<string, string>) {
   const eq = value.indexOf("=");
   if (eq < 1) throw new InvalidArgumentError("expected key=value");
-  return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
+  const key = value.slice(0, eq);
+  if (Object.hasOwn(previous, key)) throw new InvalidArgumentError(`parameter ${key} is given twice`);
+  return { ...previous, [key]: value.slice(eq + 1) };
 }
 
 const ENDED_STATES = ["ENDED", "CRASHED", "CANCELLED"];

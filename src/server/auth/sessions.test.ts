@@ -159,4 +159,13 @@ describe("console sessions", () => {
     const token = await encode({ secret: "a-test-secret-of-at-least-thirty-two-chars", token: { uid: user.id, login: "old" } });
     expect(await sessionLogin({ [SESSION_COOKIE]: token })).toBeNull();
   });
+
+  it("next-auth's redirect after sign-in or sign-out stays on the console", async () => {
+    const redirect = options.callbacks!.redirect!;
+    for (const url of ["/\t/evil.example/", "/\n/evil.example/", "//evil.example/", "/\\evil.example/", "http://evil.example/", `${ORIGIN}.evil.example/`]) {
+      expect(new URL(await redirect({ url, baseUrl: ORIGIN })).origin, JSON.stringify(url)).toBe(ORIGIN);
+    }
+    expect(await redirect({ url: "/login", baseUrl: ORIGIN })).toBe(`${ORIGIN}/login`);
+    expect(await redirect({ url: `${ORIGIN}/runs?state=ENDED`, baseUrl: ORIGIN })).toBe(`${ORIGIN}/runs?state=ENDED`);
+  });
 });

@@ -24,7 +24,8 @@ const ACCOUNT_NAME = /^[a-z_][a-z0-9_-]{0,31}\$?$/i;
 /** Sudo needs no terminal or password (-n) and keeps nothing of the node's environment. */
 const SUDO = "/usr/bin/sudo";
 const ENV = "/usr/bin/env";
-const TOOL_ENV = { PATH: "/usr/bin:/bin" } as NodeJS.ProcessEnv;
+const TOOL_PATH: Record<string, string> = { PATH: "/usr/bin:/bin" };
+const TOOL_ENV = TOOL_PATH as NodeJS.ProcessEnv;
 
 /** Looks the account up; refuses root and the node's own account, which would isolate nothing. */
 export async function findPayloadAccount(name: string): Promise<PayloadAccount> {

@@ -173,6 +173,9 @@ function answer(api: PayloadApi, msg: Extract<WorkerMessage, { type: "call" }>):
   );
 }
 
+/** Longest line read from an isolated payload process before it counts as raw output. */
+const MAX_LINE = 8 * 1024 * 1024;
+
 /**
  * Isolated node payload: a process of its own (node-payload-process.mjs) running as the payload
  * account, leading its own process group like a shell payload; kill = abort, then SIGKILL the group.
@@ -216,6 +219,11 @@ function startNodePayloadProcess(ctx: RunContext): RunnerHandle {
       const line = buffered.slice(0, nl);
       buffered = buffered.slice(nl + 1);
       onLine(line);
+    }
+    // Raw output with no line end is not a message: it goes to the log rather than into the node's memory.
+    if (buffered.length > MAX_LINE) {
+      stdout.write(buffered);
+      buffered = "";
     }
   });
   const onLine = (line: string) => {

@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import type { AuthHandler as AuthHandlerFn } from "next-auth/core";
+import type { NextAuthOptions } from "next-auth";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { env } from "~/env";
 import { CLIENT_ADDRESS_HEADER, stampClientAddress } from "~/server/auth/client-address";
@@ -16,7 +16,19 @@ import { type TestDb, createTestDb } from "~/test/test-db";
 
 // next-auth's request handler behind /api/auth/* and getServerSession (its package does not export it).
 const require = createRequire(import.meta.url);
-const { AuthHandler } = require(join(dirname(require.resolve("next-auth")), "core/index.js")) as { AuthHandler: typeof AuthHandlerFn };
+type AuthRequest = {
+  action: string;
+  method: string;
+  providerId?: string;
+  origin?: string;
+  body?: Record<string, string>;
+  cookies?: Record<string, string>;
+  headers?: Record<string, string>;
+};
+type AuthResponse = { status?: number; body?: unknown; cookies?: { name: string; value: string }[] };
+const { AuthHandler } = require(join(dirname(require.resolve("next-auth")), "core/index.js")) as {
+  AuthHandler(params: { req: AuthRequest; options: NextAuthOptions }): Promise<AuthResponse>;
+};
 
 /**
  * The console's sessions through next-auth's own request handler (what /api/auth/* and
@@ -39,7 +51,7 @@ afterEach(() => vi.useRealTimers());
 
 type Jar = Record<string, string>;
 
-async function handle(req: Parameters<typeof AuthHandler>[0]["req"]) {
+async function handle(req: AuthRequest) {
   return runWithAuthRequest(new Headers(HEADERS), () => AuthHandler({ req: { origin: ORIGIN, headers: HEADERS, ...req }, options }));
 }
 

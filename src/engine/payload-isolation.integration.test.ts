@@ -169,6 +169,13 @@ describe("payload isolation (issue 11, finding 1)", () => {
       expect(nodePayload.messages.map((m) => m.text)).toContain("attack done");
       expect(nodePayload.deliverables.map((d) => d.originalName)).toEqual(["node-proof.txt"]);
 
+      // A TypeScript payload goes through tsx in the same isolated process.
+      writeFileSync(join(node.jobsDir, "typed.ts"), `export async function run(ctx: { log: (...a: unknown[]) => void }): Promise<void> { ctx.log("ts uid", process.getuid?.()); }`);
+      await db.jobDef.create({ data: { applicationName: "IsoTyped", payloadType: "node", path: "typed.ts", queueId: (await db.queue.findUniqueOrThrow({ where: { name: "q-iso-on" } })).id, parameters: {} } });
+      const typed = await enqueueRun(db, { applicationName: "IsoTyped" });
+      expect(await waitFor("the TypeScript run to end", () => db.history.findUnique({ where: { id: typed.id } }), 60_000)).toMatchObject({ state: "ENDED" });
+      expect(readFileSync(runLogFiles(node.logDir, typed.id).stdout, "utf8")).toContain(`ts uid ${uid}`);
+
       // What the node closed: the install is traverse-only, the database and secrets its own.
       expect(statSync(home).mode & 0o777).toBe(0o711);
       expect(statSync(dbFile).mode & 0o777).toBe(0o600);

@@ -8,6 +8,8 @@ import Fastify, { type FastifyInstance } from "fastify";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { env } from "~/env";
+import { measureInterfaces } from "~/engine/node-report";
+import { type NodeApiConfig, NodeApiServer } from "~/node-api/node-api-server";
 import { registerAuth } from "~/node-api/auth";
 import { clientApi } from "~/node-api/client-api";
 import { simpleApi } from "~/node-api/simple-api";
@@ -215,3 +217,88 @@ describe(`every read of a log leaves an audit row, whatever its range, on ${env.
     expect(await engineReads()).toEqual([expect.objectContaining({ objectType: "enginelog", objectId: node.name, login: principal.login })]);
   });
 });
+
+describe(`the console reading a log through the node's API (node on another host), on ${env.TEST_DB}`, () => {
+  const FAR = "far-node";
+  let server: NodeApiServer;
+  let farId: number;
+  let farRun: number;
+  let farLogDir: string;
+
+  beforeAll(async () => {
+    const farDir = mkdtempSync(join(tmpdir(), "jobwarden-log-audit-far-"));
+    mkdirSync(join(farDir, "logs"));
+    mkdirSync(join(farDir, "deliverables"));
+    farLogDir = join(farDir, "logs");
+    writeFileSync(join(farDir, "logs", "engine.1.log"), '{"msg":"far away"}\n');
+    // The database says the node keeps its files where this machine has nothing: the console asks the node.
+    const elsewhere = "/nonexistent/jobwarden-far-node";
+    const far = await t.db.node.create({
+      data: { name: FAR, port: 0, authSimple: "basic", jobsDir: `${elsewhere}/jobs`, deliverablesDir: `${elsewhere}/deliverables`, tmpDir: `${elsewhere}/tmp`, logDir: `${elsewhere}/logs` },
+    });
+    farId = far.id;
+    farRun = ++nextRun;
+    await t.db.history.create({
+      data: { id: farRun, applicationName: "Report", queueName: "default", nodeName: FAR, state: "ENDED", parameters: {}, enqueuedAt: new Date(), endedAt: new Date() },
+    });
+    writeFileSync(runLogFiles(join(farDir, "logs"), farRun).stdout, LOG);
+    const config: NodeApiConfig = {
+      id: far.id,
+      name: FAR,
+      deliverablesDir: join(farDir, "deliverables"),
+      logDir: join(farDir, "logs"),
+      host: "127.0.0.1",
+      port: 0,
+      loadApiClient: false,
+      mgmtRemotePort: null,
+      tlsEnabled: false,
+      tlsCertPath: null,
+      tlsKeyPath: null,
+      tlsCaPath: null,
+      authSimple: "basic",
+      authClient: "basic",
+      authMgmt: "basic",
+      anonymousConfirmed: false,
+      allowedHosts: "",
+    };
+    server = new NodeApiServer(t.db, { allPollersPolling: () => true } as unknown as EngineView, pino({ level: "silent" }));
+    await server.apply(config);
+    const report = { pid: process.pid, version: "test", startedAt: new Date(), listeners: server.report() as object, interfaces: measureInterfaces(), pathModes: {}, counters: {} };
+    await t.db.nodeReport.create({ data: { nodeId: far.id, ...report } });
+    await t.db.node.update({ where: { id: far.id }, data: { lastSeenAlive: new Date() } });
+  });
+  afterAll(async () => {
+    await server?.closeAll();
+  });
+
+  it("a user's tail reads through the node leave one row, as that user; a whole download is audited", async () => {
+    const a = (await callerWithRoles(t.db, ["client read only"])).principal;
+    for (let i = 0; i < 3; i++) {
+      const res = await consoleLog(a, farRun, "stdout", 1_048_576);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toBe(LOG);
+    }
+    expect((await logReads(farRun)).map((r) => [r.action, r.userId])).toEqual([["logs.read", a.id]]);
+    // An empty log too: one row for its first read, none for the polls.
+    writeFileSync(runLogFiles(farLogDir, farRun).stderr, "");
+    for (let i = 0; i < 2; i++) {
+      const empty = await consoleLog(a, farRun, "stderr", 1000);
+      expect([empty.status, await empty.text(), empty.headers.get("x-log-size")]).toEqual([200, "", "0"]);
+    }
+    expect((await logReads(farRun)).map((r) => [r.action, (r.after as { stream: string }).stream])).toEqual([
+      ["logs.read", "stdout"],
+      ["logs.read", "stderr"],
+    ]);
+    expect(await (await consoleLog(a, farRun, "stdout")).text()).toBe(LOG);
+    expect((await logReads(farRun)).at(-1)).toMatchObject({ action: "logs.download", userId: a.id, after: expect.objectContaining({ via: "node-api" }) });
+  });
+
+  it("the engine log viewer reading through the node leaves one row per user", async () => {
+    const { caller, principal } = await callerWithRoles(t.db, ["config viewer"]);
+    for (let i = 0; i < 2; i++) expect((await caller.node.engineLog({ id: farId, lines: 5 })).text).toContain("far away");
+    expect(await t.db.auditEvent.findMany({ where: { action: "enginelog.read", userId: principal.id } })).toEqual([
+      expect.objectContaining({ objectType: "enginelog", objectId: FAR }),
+    ]);
+  });
+});
+

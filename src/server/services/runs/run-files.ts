@@ -244,11 +244,18 @@ export async function serveRunLog(db: Db, caller: DownloadCaller, request: RunLo
   let res = await get(`bytes=-${tail}`);
   if (res instanceof Response) return res;
   // @fastify/send answers 416 to a suffix range longer than the file (and to any range of an empty
-  // file) where RFC 9110 asks for the whole file: such a short log is fetched whole.
+  // file) where RFC 9110 asks for the whole file. A short log is asked for as `bytes=0-` (still a
+  // partial read, audited once per follower, where a whole download is audited on every call); a
+  // log for which even that is unsatisfiable is empty.
   if (res.status === 416) {
     await res.body?.cancel();
-    res = await get();
+    res = await get("bytes=0-");
     if (res instanceof Response) return res;
+    if (res.status === 416) {
+      await res.body?.cancel();
+      await audit("node-api");
+      return new Response("", { headers: tailHeaders(0, 0) });
+    }
   }
   const answer = await nodeTail(node.name, res, tail, tailHeaders);
   // The node has already audited this read as the same user: this adds a row only if it did not.

@@ -124,6 +124,8 @@ describe("console sessions", () => {
     const jar = await signIn("ray", password);
     await resetUserPassword(t.db, { actor: SYSTEM_ACTOR, login: "ray" });
     expect(await sessionLogin(jar)).toBeNull();
+    const audit = await t.db.auditEvent.findFirst({ where: { action: "session.revoke", login: "system" }, orderBy: { id: "desc" } });
+    expect(audit?.after).toEqual({ reason: "password changed", sessions: 1 });
   });
 
   it("after users change their own password, their other sessions no longer work", async () => {

@@ -93,7 +93,7 @@ test("exposing node1's client REST API anonymously on the network is critical, a
   const anonymous = card.getByTestId("finding-api.network-anonymous");
   await expect(anonymous).toContainText("critical");
   await expect(anonymous).toContainText("On node node1, set authClient to token or basic");
-  await expect(page.getByTestId("security-cluster-risk")).toContainText("critical");
+  // (The cluster is critical before the change too: payloads are not isolated on this install.)
   // The drift of the change is gone once the node applied it: the screenshot shows the measured state.
   await expect(client.getByTestId("api-measured")).not.toHaveAttribute("data-drift", "true");
   await expect(page.locator("[data-sonner-toast]")).toHaveCount(0, { timeout: 10_000 });

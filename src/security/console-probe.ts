@@ -24,7 +24,8 @@ export async function probeConsole(): Promise<ConsoleSettings> {
     publicUrl: env.NEXTAUTH_URL ?? `http://${host}:${env.PORT}`,
     sessionSecretSource: env.NEXTAUTH_SECRET ? "environment" : "file",
     sessionSecretLength: getSessionSecret().length,
-    sessionMaxAgeSeconds: env.SESSION_MAX_AGE_SECONDS,
+    // However often it is refreshed, a session (and a stolen cookie) ends at its absolute lifetime.
+    sessionMaxAgeSeconds: env.SESSION_ABSOLUTE_MAX_AGE_SECONDS,
     database,
     paths: await measurePaths(),
   };

@@ -508,9 +508,9 @@ describe("console", () => {
     expect(consoleFindings(evaluateConsole(baseConsole({ sessionSecretSource: "file", sessionSecretLength: 16 })))).toEqual([]);
   });
 
-  it("sessions longer than 24 h are a warning", () => {
+  it("sessions that can last longer than 24 h (absolute lifetime) are a warning", () => {
     expect(expectFinding(evaluateConsole(baseConsole({ sessionMaxAgeSeconds: 86_401 })).apis[0]!.findings, "console.session-max-age", "warning").remediation).toMatch(
-      /SESSION_MAX_AGE_SECONDS=/,
+      /SESSION_ABSOLUTE_MAX_AGE_SECONDS=/,
     );
     expect(consoleFindings(evaluateConsole(baseConsole({ sessionMaxAgeSeconds: 86_400 })))).toEqual([]);
   });

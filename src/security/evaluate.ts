@@ -677,7 +677,7 @@ function ruleSessionMaxAge(s: ConsoleSettings): Finding | null {
     "console.session-max-age",
     "warning",
     `Console sessions last ${Math.round(s.sessionMaxAgeSeconds / 3600)} h (more than 24 h): a stolen cookie stays valid that long`,
-    `Set SESSION_MAX_AGE_SECONDS=28800 (8 h), at most 86400.`,
+    `Set SESSION_ABSOLUTE_MAX_AGE_SECONDS=43200 (12 h), at most 86400.`,
   );
 }
 

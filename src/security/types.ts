@@ -60,6 +60,7 @@ export type ConsoleSettings = {
   publicUrl: string;
   sessionSecretSource: "environment" | "file";
   sessionSecretLength: number;
+  /** The longest a session lasts however often it is refreshed (SESSION_ABSOLUTE_MAX_AGE_SECONDS). */
   sessionMaxAgeSeconds: number;
   database: { kind: "sqlite"; file: string } | { kind: "postgresql"; host: string; sslmode: string | null; passwordInUrl: boolean };
   /** The console's own measurement of the files on its machine. */

@@ -41,7 +41,10 @@ export const E2E_DATABASE_URL = envVars.E2E_DATABASE_URL ?? `file:${E2E_HOME}/jo
 // The test processes' own database access (e2e/helpers.ts) goes to the e2e database, never to ./data.
 envVars.DATABASE_URL = E2E_DATABASE_URL;
 envVars.JOBWARDEN_HOME = E2E_HOME;
+// The console runs as `npm start` runs it (`jobwarden console`: Next.js behind the request guard).
 const serverEnv = {
+  CONSOLE_HOST: "127.0.0.1",
+  PORT: String(port),
   JOBWARDEN_HOME: E2E_HOME,
   DATABASE_URL: E2E_DATABASE_URL,
   NEXTAUTH_URL: baseURL,
@@ -79,7 +82,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `rm -rf "${E2E_HOME}" && node --import tsx src/cli/index.ts init && node node_modules/next/dist/bin/next start -H 127.0.0.1 -p ${port}`,
+    command: `rm -rf "${E2E_HOME}" && node --import tsx src/cli/index.ts init && node --import tsx src/cli/index.ts console`,
     url: `${baseURL}/api/auth/providers`,
     reuseExistingServer: false,
     timeout: 120_000,

@@ -81,7 +81,7 @@ export function isPostgresUrl(url: string): boolean {
   return /^postgres(ql)?:\/\//.test(url);
 }
 
-/** The environment for a child process (Prisma CLI, next start, node processes), with overrides. */
+/** The environment for a child process (Prisma CLI, the console, node processes), with overrides. */
 export function childProcessEnv(overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...process.env, ...overrides };
 }

@@ -16,6 +16,7 @@ import { ZLoginSchema } from "~/server/services/users/user-select";
 import { EngineNode, NodeStartError } from "~/engine/engine-node";
 import { env } from "~/env";
 import { createApiToken } from "~/server/services/auth/api-tokens";
+import { runConsoleServer } from "~/server/console-server";
 import { type ApiClientOptions, createApiClient } from "./api-client";
 import { pkiCommand } from "./pki";
 import { printInitResult, startEmbedded } from "./start";
@@ -49,6 +50,11 @@ program
   .command("start")
   .description("run the embedded default: init, build the console if needed, start it")
   .action(() => startEmbedded());
+
+program
+  .command("console")
+  .description("run the built console (next build) on CONSOLE_HOST:PORT behind the request guard (NODE_ENV=production)")
+  .action(() => runConsoleServer());
 
 const user = program.command("user").description("manage console and API users");
 user

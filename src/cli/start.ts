@@ -27,7 +27,7 @@ export function printInitResult(result: InitResult) {
 const jobwardenBin = fileURLToPath(new URL("../../bin/jobwarden.mjs", import.meta.url));
 const nextBin = () => createRequire(import.meta.url).resolve("next/dist/bin/next");
 
-/** `npm start`: init, `next build` when there is no build yet, then the console and node1. */
+/** `npm start`: init, `next build` when there is no build yet, then the console (`jobwarden console`) and node1. */
 export async function startEmbedded() {
   printInitResult(await initDatabase(db));
   await db.$disconnect();
@@ -40,7 +40,7 @@ export async function startEmbedded() {
 
   const url = `http://${env.CONSOLE_HOST.includes(":") ? `[${env.CONSOLE_HOST}]` : env.CONSOLE_HOST}:${env.PORT}`;
   const children: ChildProcess[] = [
-    spawn(process.execPath, [nextBin(), "start", "-H", env.CONSOLE_HOST, "-p", String(env.PORT)], {
+    spawn(process.execPath, [jobwardenBin, "console"], {
       stdio: "inherit",
       env: childProcessEnv({ NEXTAUTH_URL: env.NEXTAUTH_URL ?? url, NODE_ENV: "production" }),
     }),

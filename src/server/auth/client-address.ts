@@ -2,8 +2,8 @@ import { randomBytes } from "node:crypto";
 import { BlockList, isIP } from "node:net";
 
 /**
- * Set on every request by the request guard (src/server/auth/request-guard.ts, installed in front of
- * Next.js by src/instrumentation.ts), which overwrites whatever a client sent under this name.
+ * Set on every request by the request guard (src/server/auth/request-guard.ts, in front of Next.js in
+ * src/server/console-server.ts), which overwrites whatever a client sent under this name.
  */
 export const CLIENT_ADDRESS_HEADER = "x-jobwarden-client-address";
 
@@ -11,7 +11,7 @@ const TOKEN = Symbol.for("jobwarden.clientAddressToken");
 
 /**
  * The header's value: the address behind a secret of this process, so that a value a client sent
- * itself (a request the guard did not see, e.g. while the server starts) is never believed.
+ * itself (a request the guard did not see, e.g. under `next dev`) is never believed.
  */
 export function stampClientAddress(address: string): string {
   const state = globalThis as { [TOKEN]?: string };

@@ -9,10 +9,11 @@ import { createUser } from "~/server/services/users/create-user";
 import { initDatabase } from "~/server/services/setup/init-database";
 import { type TestDb, createTestDb } from "~/test/test-db";
 import { clientAddress } from "./client-address";
-import { createRequestGuard, installRequestGuard } from "./request-guard";
+import { createConsoleServer } from "~/server/console-server";
+import { createRequestGuard } from "./request-guard";
 
 /**
- * An HTTP server with the guard the console installs in front of Next.js (src/instrumentation.ts),
+ * An HTTP server with the guard the console puts in front of Next.js (src/server/console-server.ts),
  * and a login endpoint that does what the console's does with the caller's address.
  */
 let t: TestDb;
@@ -155,11 +156,11 @@ describe("body limits", () => {
 
 describe("the guard as the console installs it", () => {
   it("answers 413 on every console route to a body over that route's limit, and lets small ones through", async () => {
-    installRequestGuard({ trustedProxies: "" });
-    const server = createServer((req, res) => void readBody(req).then((body) => {
+    const server = createConsoleServer(async (req, res) => {
+      const body = await readBody(req);
       res.writeHead(200, { "content-type": "application/json" });
       res.end(JSON.stringify({ bytes: Buffer.byteLength(body), address: clientAddress(new Headers(req.headers as Record<string, string>)) }));
-    }));
+    }, { trustedProxies: "" });
     servers.push(server);
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -1,5 +1,4 @@
-import http, { type IncomingMessage, type ServerResponse } from "node:http";
-import https from "node:https";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { CLIENT_ADDRESS_HEADER, isTrusted, normalizeAddress, parseTrustedProxies, resolveClientAddress, stampClientAddress } from "./client-address";
 
 const KB = 1024;
@@ -81,26 +80,4 @@ export function createRequestGuard({ trustedProxies, bodyLimit = consoleBodyLimi
       return true;
     };
   };
-}
-
-const INSTALLED = Symbol.for("jobwarden.requestGuard");
-
-/**
- * Puts the guard in front of every HTTP(S) server of this process (`next start` creates its own, so
- * there is no other place to stand between the socket and Next.js). Idempotent.
- */
-export function installRequestGuard(options: RequestGuardOptions) {
-  const state = globalThis as { [INSTALLED]?: boolean };
-  if (state[INSTALLED]) return;
-  state[INSTALLED] = true;
-  const guard = createRequestGuard(options);
-  for (const proto of [http.Server.prototype, https.Server.prototype] as { emit(event: string | symbol, ...args: unknown[]): boolean }[]) {
-    const emit = proto.emit;
-    proto.emit = function (this: unknown, event: string | symbol, ...args: unknown[]) {
-      if (event !== "request") return emit.call(this, event, ...args);
-      const [req, res] = args as [IncomingMessage, ServerResponse];
-      guard(req, res, () => emit.call(this, event, req, res));
-      return true;
-    };
-  }
 }

@@ -82,7 +82,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `rm -rf "${E2E_HOME}" && node --import tsx src/cli/index.ts init && node --import tsx src/cli/index.ts console`,
+    command: `rm -rf "${E2E_HOME}" && node --import tsx src/cli/index.ts init && node bin/jobwarden.mjs console`,
     url: `${baseURL}/api/auth/providers`,
     reuseExistingServer: false,
     timeout: 120_000,

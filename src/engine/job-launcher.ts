@@ -1,12 +1,12 @@
 import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
-import { isAbsolute, join } from "node:path";
+import { join } from "node:path";
 import type { Logger } from "pino";
 import type { Db } from "~/server/db";
 import { type RunClaim, endRun } from "~/server/services/runs/end-run";
 import { enqueueRun } from "~/server/services/runs/enqueue-run";
 import { RunTakenOverError, writeAsOwner } from "~/server/services/runs/owned-run";
 import { runLogFiles } from "~/server/services/runs/run-paths";
-import { type DeliverableData, collectDeliveryDir, isInside, moveDeliverable, removeDeliverableFiles } from "./deliverables";
+import { type DeliverableData, moveDeliverable, removeDeliverableFiles, resolveInside, takeDeliverable, takeDeliveryDir } from "./deliverables";
 import { type PayloadAccount, preparePayloadDirs, removePayloadDirs, signalPayloadGroup } from "./payload-account";
 import { retryUntilWritten } from "./retry";
 import { startNodePayload } from "./runners/node-runner";
@@ -165,10 +165,13 @@ export async function launchRun(opts: LaunchOptions, id: number, token: number):
     async sendMessage(text) {
       await writeAsOwner(db, id, claim, (tx) => tx.message.create({ data: { jobInstanceId: id, text: String(text).slice(0, 1000) } }));
     },
-    async addDeliverable(path, fileFamily) {
-      const file = isAbsolute(path) ? path : join(workDir, path);
-      if (!isInside(workDir, file)) throw new Error("addDeliverable: the file must be inside the run's work directory");
-      const data = await moveDeliverable({ runId: id, nodeName: node.name, deliverablesDir: node.deliverablesDir, file, fileFamily });
+    async addDeliverable(path, fileFamily, originalName) {
+      const stored = { runId: id, nodeName: node.name, deliverablesDir: node.deliverablesDir };
+      // An isolated payload's process has moved the file into the delivery dir as the payload account:
+      // the node never looks a path of the payload's up (node-payload-process.mjs).
+      const data = account
+        ? await takeDeliverable({ ...stored, deliveryDir, name: path, owner: account.uid, fileFamily, originalName })
+        : await moveDeliverable({ ...stored, file: await resolveInside(workDir, path), fileFamily });
       try {
         await writeAsOwner(db, id, claim, (tx) => tx.deliverable.create({ data }));
       } catch (err) {
@@ -252,11 +255,10 @@ async function finishRun(
   const deliverables: DeliverableData[] = [];
   if (ok) {
     try {
-      for (const file of await collectDeliveryDir(deliveryDir)) {
-        deliverables.push(await moveDeliverable({ runId: running.id, nodeName: node.name, deliverablesDir: node.deliverablesDir, file }));
-      }
+      deliverables.push(
+        ...(await takeDeliveryDir({ runId: running.id, nodeName: node.name, deliverablesDir: node.deliverablesDir, deliveryDir, owner: account?.uid ?? null })),
+      );
     } catch (err) {
-      await removeDeliverableFiles(node.deliverablesDir, deliverables.splice(0));
       ok = false;
       endReason = `could not store its deliverables: ${(err as Error).message}`;
     }

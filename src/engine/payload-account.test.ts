@@ -1,5 +1,8 @@
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { type PayloadAccount, findPayloadAccount, payloadCommand, sudoRefusal } from "./payload-account";
+import { type PayloadAccount, findPayloadAccount, payloadCommand, removePayloadDirs, sudoRefusal } from "./payload-account";
 
 const direct: PayloadAccount = { name: "jobwarden-payload", uid: 990, gid: 985, via: "direct" };
 const sudo: PayloadAccount = { ...direct, via: "sudo" };
@@ -38,4 +41,35 @@ describe("payload account", () => {
     await expect(findPayloadAccount("root")).rejects.toThrow(/is root/);
     await expect(findPayloadAccount("a b;rm")).rejects.toThrow(/not a valid account name/);
   });
+
+  it.runIf(process.getuid?.() === 0)(
+    "a root node removes an isolated run's work dir with the payload account's rights, never walking the account's tree itself",
+    async () => {
+      const top = mkdtempSync(join(tmpdir(), "jobwarden-remove-"));
+      chmodSync(top, 0o711); // as a node's tmp dir: the account can reach its work dir
+      try {
+        const nobody: PayloadAccount = { name: "nobody", uid: 65534, gid: 65534, via: "direct" };
+        const nodeDir = join(top, "node-data");
+        mkdirSync(nodeDir);
+        writeFileSync(join(nodeDir, "jobwarden.db"), "the node's");
+        const work = join(top, "7");
+        mkdirSync(join(work, "delivery", "locked"), { recursive: true });
+        writeFileSync(join(work, "delivery", "locked", "f"), "x");
+        symlinkSync(nodeDir, join(work, "link"));
+        // Something the account cannot remove: only the node could, by walking the tree as root.
+        mkdirSync(join(work, "roots"));
+        writeFileSync(join(work, "roots", "r"), "root's");
+        for (const d of [work, join(work, "delivery"), join(work, "delivery", "locked"), join(work, "delivery", "locked", "f")]) chownSync(d, 65534, 65534);
+        chmodSync(join(work, "delivery", "locked"), 0o500);
+
+        await removePayloadDirs(nobody, work);
+        expect(readFileSync(join(nodeDir, "jobwarden.db"), "utf8")).toBe("the node's");
+        expect(existsSync(join(work, "delivery"))).toBe(false);
+        expect(existsSync(join(work, "link"))).toBe(false);
+        expect(readFileSync(join(work, "roots", "r"), "utf8")).toBe("root's");
+      } finally {
+        rmSync(top, { recursive: true, force: true });
+      }
+    },
+  );
 });

@@ -1,5 +1,5 @@
 import { execFile, spawn } from "node:child_process";
-import { chmod, chown, lstat, mkdir, readdir, rm } from "node:fs/promises";
+import { chmod, chown, lstat, mkdir, readdir, rm, rmdir } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 
@@ -114,17 +114,34 @@ export async function preparePayloadDirs(account: PayloadAccount | null, workDir
   }
 }
 
-/** Removes a run's work dir, including what the payload account created in it (sudo: as that account). */
+/** Runs a tool as the payload account (a root node switches itself, any other goes through sudo). */
+function runAsAccount(account: PayloadAccount, file: string, args: string[]) {
+  return account.via === "sudo"
+    ? run(SUDO, ["-n", "-u", account.name, "--", file, ...args], { env: TOOL_ENV })
+    : run(file, args, { env: TOOL_ENV, uid: account.uid, gid: account.gid, cwd: "/" });
+}
+
+/**
+ * Removes a run's work dir. What an isolated payload left in it is removed as the payload account:
+ * the node walking a tree that account can change meanwhile (a directory swapped for a link between
+ * two steps) could be led to delete its own files. The node itself then removes only the empty work
+ * dir; what the account could not remove stays (README, "Payload isolation").
+ */
 export async function removePayloadDirs(account: PayloadAccount | null, workDir: string) {
-  if (account?.via === "sudo") {
-    const entries = await readdir(workDir).catch(() => []);
-    if (entries.length) {
-      await run(SUDO, ["-n", "-u", account.name, "--", "/bin/rm", "-rf", "--", ...entries.map((e) => join(workDir, e))], { env: TOOL_ENV }).catch(
-        () => undefined,
-      );
-    }
+  const dir = await lstat(workDir).catch(() => null);
+  if (!dir) return;
+  // A work dir only the node could write to (a run from before the account was set) is the node's.
+  if (!account || (dir.uid === process.getuid?.() && (dir.mode & 0o022) === 0)) {
+    await rm(workDir, { recursive: true, force: true });
+    return;
   }
-  await rm(workDir, { recursive: true, force: true });
+  const entries = (await readdir(workDir).catch(() => [])).map((e) => join(workDir, e));
+  if (entries.length) {
+    // Its own directories it made read-only would stop rm.
+    await runAsAccount(account, "/bin/chmod", ["-R", "u+rwX", "--", ...entries]).catch(() => undefined);
+    await runAsAccount(account, "/bin/rm", ["-rf", "--", ...entries]).catch(() => undefined);
+  }
+  await rmdir(workDir).catch(() => undefined);
 }
 
 /**

@@ -5,6 +5,10 @@
 // - stdout: JSON lines to the engine: {type: "stdout" | "stderr", data}, {type: "call"},
 //   then {type: "done"} or {type: "failed"}; the process exits after that line;
 // - stderr: written as is to the run's stderr (Node's own fatal errors).
+import { randomBytes } from "node:crypto";
+import { constants } from "node:fs";
+import { copyFile, rename, unlink } from "node:fs/promises";
+import { basename, isAbsolute, join, relative, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
 import { format } from "node:util";
@@ -55,6 +59,30 @@ createInterface({ input: process.stdin }).on("line", (line) => {
   }
 });
 
+/**
+ * The node takes no path from this process (it runs as the payload account, so anything it sends is
+ * the payload's to forge): the file is moved here, with the account's own rights, into the delivery
+ * dir under a plain name, and the node is given that name (README, "Payload isolation").
+ */
+async function addDeliverable(path, fileFamily, { workDir, deliveryDir }) {
+  const file = resolve(workDir, path);
+  const rel = relative(workDir, file);
+  if (!rel || rel.startsWith("..") || isAbsolute(rel)) throw new Error("addDeliverable: the file must be inside the run's work directory");
+  const name = `.deliverable-${randomBytes(12).toString("hex")}`;
+  const staged = join(deliveryDir, name);
+  await rename(file, staged).catch(async (err) => {
+    if (err.code !== "EXDEV") throw err;
+    await copyFile(file, staged, constants.COPYFILE_EXCL);
+    await unlink(file);
+  });
+  try {
+    await call("addDeliverable", name, fileFamily, basename(file));
+  } catch (err) {
+    await rename(staged, file).catch(() => undefined);
+    throw err;
+  }
+}
+
 async function runPayload({ modulePath, parameters, meta }) {
   const ctx = Object.freeze({
     ...meta,
@@ -62,7 +90,7 @@ async function runPayload({ modulePath, parameters, meta }) {
     signal: abort.signal,
     sendProgress: (progress) => call("sendProgress", progress),
     sendMessage: (text) => call("sendMessage", String(text)),
-    addDeliverable: (path, fileFamily) => call("addDeliverable", String(path), fileFamily),
+    addDeliverable: (path, fileFamily) => addDeliverable(String(path), fileFamily, meta),
     enqueue: (applicationName, params = {}) => call("enqueue", String(applicationName), params),
     log: (...args) => process.stdout.write(`${new Date().toISOString()} ${format(...args)}\n`),
   });

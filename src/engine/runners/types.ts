@@ -26,7 +26,11 @@ export type RunContext = {
 export type PayloadApi = {
   sendProgress(progress: number): Promise<void>;
   sendMessage(text: string): Promise<void>;
-  addDeliverable(path: string, fileFamily?: string): Promise<void>;
+  /**
+   * `path`: in the work dir (node's own account), or for an isolated payload the plain name its
+   * process gave the file in the delivery dir, with the name the payload used as `originalName` (data).
+   */
+  addDeliverable(path: string, fileFamily?: string, originalName?: string): Promise<void>;
   enqueue(applicationName: string, parameters?: Record<string, string>): Promise<number>;
 };
 

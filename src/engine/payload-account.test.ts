@@ -1,8 +1,8 @@
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { type PayloadAccount, findPayloadAccount, payloadCommand, removePayloadDirs, sudoRefusal } from "./payload-account";
+import { type PayloadAccount, findPayloadAccount, payloadCommand, preparePayloadDirs, removePayloadDirs, sudoRefusal } from "./payload-account";
 
 const direct: PayloadAccount = { name: "jobwarden-payload", uid: 990, gid: 985, via: "direct" };
 const sudo: PayloadAccount = { ...direct, via: "sudo" };
@@ -67,6 +67,31 @@ describe("payload account", () => {
         expect(existsSync(join(work, "delivery"))).toBe(false);
         expect(existsSync(join(work, "link"))).toBe(false);
         expect(readFileSync(join(work, "roots", "r"), "utf8")).toBe("root's");
+      } finally {
+        rmSync(top, { recursive: true, force: true });
+      }
+    },
+  );
+
+  it.runIf(process.getuid?.() === 0)(
+    "a root node gives a run's dirs to the payload account without following a link the account left in a work dir of that run id",
+    async () => {
+      const top = mkdtempSync(join(tmpdir(), "jobwarden-prepare-"));
+      chmodSync(top, 0o711);
+      try {
+        const nobody: PayloadAccount = { name: "nobody", uid: 65534, gid: 65534, via: "direct" };
+        const nodeDir = join(top, "node-data");
+        mkdirSync(nodeDir, { mode: 0o700 });
+        // Left by the account (a run of an earlier install with the same id, or a daemon of it).
+        const work = join(top, "8");
+        mkdirSync(work);
+        symlinkSync(nodeDir, join(work, "delivery"));
+        chownSync(work, 65534, 65534);
+
+        await preparePayloadDirs(nobody, work, join(work, "delivery"));
+        expect([statSync(nodeDir).uid, statSync(nodeDir).mode & 0o777]).toEqual([0, 0o700]);
+        expect(lstatSync(join(work, "delivery")).isDirectory()).toBe(true);
+        expect([statSync(join(work, "delivery")).uid, statSync(work).uid, statSync(work).mode & 0o777]).toEqual([65534, 65534, 0o700]);
       } finally {
         rmSync(top, { recursive: true, force: true });
       }

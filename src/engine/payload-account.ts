@@ -1,6 +1,7 @@
 import { execFile, spawn } from "node:child_process";
-import { chmod, chown, lstat, mkdir, readdir, rm, rmdir } from "node:fs/promises";
-import { join } from "node:path";
+import { constants } from "node:fs";
+import { chmod, lstat, mkdir, open, readdir, rm, rmdir } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 
 const run = promisify(execFile);
@@ -97,19 +98,35 @@ export function signalPayloadGroup(account: PayloadAccount | null, group: number
  * account must be a member of that group to hand it over, and reads deliverables through it).
  */
 export async function preparePayloadDirs(account: PayloadAccount | null, workDir: string, deliveryDir: string) {
-  await mkdir(deliveryDir, { recursive: true, mode: 0o750 });
-  if (!account) return;
+  if (!account) {
+    await mkdir(deliveryDir, { recursive: true, mode: 0o750 });
+    return;
+  }
+  // A work dir of this run id left by the account (an earlier install's run) could hold links: the
+  // node creates both dirs afresh, and hands the delivery dir over before the work dir around it.
+  await removePayloadDirs(account, workDir);
+  await mkdir(dirname(workDir), { recursive: true });
   for (const dir of [workDir, deliveryDir]) {
-    if (account.via === "direct") {
-      await chown(dir, account.uid, account.gid);
-      await chmod(dir, 0o700);
-    } else {
-      await chown(dir, -1, account.gid).catch((err: NodeJS.ErrnoException) => {
-        throw new PayloadAccountError(
-          `cannot give the run's work directory to payload account ${account.name} (${err.code}): the node's account must be a member of its group (usermod -aG ${account.gid} <node account>)`,
-        );
-      });
-      await chmod(dir, 0o2770);
+    await mkdir(dir, { mode: 0o700 }).catch((err: NodeJS.ErrnoException) => {
+      throw new PayloadAccountError(`the run's work directory ${workDir} is left from an earlier run and could not be removed (${err.code})`);
+    });
+  }
+  for (const dir of [deliveryDir, workDir]) {
+    const handle = await open(dir, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
+    try {
+      if (account.via === "direct") {
+        await handle.chown(account.uid, account.gid);
+        await handle.chmod(0o700);
+      } else {
+        await handle.chown(-1, account.gid).catch((err: NodeJS.ErrnoException) => {
+          throw new PayloadAccountError(
+            `cannot give the run's work directory to payload account ${account.name} (${err.code}): the node's account must be a member of its group (usermod -aG ${account.gid} <node account>)`,
+          );
+        });
+        await handle.chmod(0o2770);
+      }
+    } finally {
+      await handle.close();
     }
   }
 }

@@ -10,7 +10,8 @@ export default defineConfig({
     environment: "node",
     include: ["src/**/*.test.ts"],
     fileParallelism: false,
-    testTimeout: 30_000,
+    // Deadlines, not durations: generous so that a starved machine (CI under load) waits instead of failing.
+    testTimeout: 120_000,
     hookTimeout: 60_000,
     env: { JOBWARDEN_HOME: mkdtempSync(join(tmpdir(), "jobwarden-home-")), NODE_ENV: "test" },
   },

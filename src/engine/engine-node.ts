@@ -10,12 +10,12 @@ import { PG_ENQUEUE_CHANNEL, runEvents } from "~/server/services/runs/run-events
 import { JOBWARDEN_VERSION } from "~/version";
 import { createEngineLogger, pinoLevel } from "./engine-log";
 import { type RunningJob, abandonClaim, killLeftovers, launchRun } from "./job-launcher";
-import { type PayloadAccount, findPayloadAccount, secureInstall } from "./payload-account";
+import { type PayloadAccount, checkInstallReachable, findPayloadAccount, secureInstall } from "./payload-account";
 import { measurePaths } from "~/security/path-probe";
 import { measureInterfaces } from "./node-report";
 import { NodeApiServer } from "~/node-api/node-api-server";
 import { type MappingConfig, Poller } from "./poller";
-import { workerPool } from "./runners/node-runner";
+import { isolatedRuntimeFiles, workerPool } from "./runners/node-runner";
 import { Heartbeat } from "./heartbeat";
 import { Reaper } from "./reaper";
 import { beginIncarnation, declareDeadNodes, takeOverRuns } from "./recovery";
@@ -403,6 +403,7 @@ export class EngineNode {
     }
     try {
       const account = await findPayloadAccount(wanted);
+      await checkInstallReachable(account, isolatedRuntimeFiles);
       await secureInstall({
         home: env.JOBWARDEN_HOME,
         sqliteFile: env.DATABASE_URL.startsWith("file:") ? env.DATABASE_URL.slice("file:".length) : null,

@@ -2,7 +2,7 @@ import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, re
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { type PayloadAccount, findPayloadAccount, payloadCommand, preparePayloadDirs, removePayloadDirs, sudoRefusal } from "./payload-account";
+import { type PayloadAccount, checkInstallReachable, findPayloadAccount, payloadCommand, preparePayloadDirs, removePayloadDirs, sudoRefusal } from "./payload-account";
 
 const direct: PayloadAccount = { name: "jobwarden-payload", uid: 990, gid: 985, via: "direct" };
 const sudo: PayloadAccount = { ...direct, via: "sudo" };
@@ -40,6 +40,26 @@ describe("payload account", () => {
     await expect(findPayloadAccount("jobwarden-no-such-account")).rejects.toThrow(/does not exist on this machine: create it with `useradd --system --no-create-home --shell \/usr\/sbin\/nologin jobwarden-no-such-account`/);
     await expect(findPayloadAccount("root")).rejects.toThrow(/is root/);
     await expect(findPayloadAccount("a b;rm")).rejects.toThrow(/not a valid account name/);
+  });
+
+  it.runIf(process.getuid?.() === 0)("refuses isolation when the payload account cannot reach the install, naming the directory to open", async () => {
+    const top = mkdtempSync(join(tmpdir(), "jobwarden-install-"));
+    try {
+      const nobody: PayloadAccount = { name: "nobody", uid: 65534, gid: 65534, via: "direct" };
+      const lib = join(top, "lib");
+      mkdirSync(lib);
+      writeFileSync(join(lib, "process.mjs"), "");
+      const files = { exec: ["/bin/sh"], read: [join(lib, "process.mjs")] };
+      chmodSync(top, 0o700);
+      await expect(checkInstallReachable(nobody, files)).rejects.toThrow(`cannot enter ${top} (for ${join(lib, "process.mjs")}); let it through with \`chmod o+x ${top}\``);
+      chmodSync(top, 0o711);
+      chmodSync(join(lib, "process.mjs"), 0o600);
+      await expect(checkInstallReachable(nobody, files)).rejects.toThrow(`cannot read ${join(lib, "process.mjs")}`);
+      chmodSync(join(lib, "process.mjs"), 0o644);
+      await expect(checkInstallReachable(nobody, files)).resolves.toBeUndefined();
+    } finally {
+      rmSync(top, { recursive: true, force: true });
+    }
   });
 
   it.runIf(process.getuid?.() === 0)(

@@ -131,6 +131,30 @@ export async function preparePayloadDirs(account: PayloadAccount | null, workDir
   }
 }
 
+/**
+ * Payloads run the node's own runtime (the Node.js binary, the isolated payload process, tsx): the
+ * account must be able to reach the install, as any program installed for several users. Refuses
+ * with the first directory it cannot cross or the file it cannot use.
+ */
+export async function checkInstallReachable(account: PayloadAccount, files: { exec: string[]; read: string[] }) {
+  const can = (flag: "-x" | "-r", path: string) => runAsAccount(account, "/usr/bin/test", [flag, path]).then(() => true, () => false);
+  const tests = [...files.exec.map((f) => ["-x", f] as const), ...files.read.map((f) => ["-r", f] as const)];
+  for (const [flag, file] of tests) {
+    if (await can(flag, file)) continue;
+    const parents: string[] = [];
+    for (let dir = dirname(file); ; dir = dirname(dir)) {
+      parents.unshift(dir);
+      if (dir === dirname(dir)) break;
+    }
+    for (const dir of parents) {
+      if (!(await can("-x", dir))) {
+        throw new PayloadAccountError(`payload account ${account.name} cannot reach the Jobwarden install: it cannot enter ${dir} (for ${file}); let it through with \`chmod o+x ${dir}\` or install Jobwarden in a directory every account can read`);
+      }
+    }
+    throw new PayloadAccountError(`payload account ${account.name} cannot ${flag === "-x" ? "run" : "read"} ${file}: make the Jobwarden install readable by every account (chmod o+r)`);
+  }
+}
+
 /** Runs a tool as the payload account (a root node switches itself, any other goes through sudo). */
 function runAsAccount(account: PayloadAccount, file: string, args: string[]) {
   return account.via === "sudo"

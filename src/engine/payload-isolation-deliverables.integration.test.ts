@@ -9,6 +9,7 @@ import { type Db, createDb } from "~/server/db";
 import { enqueueRun } from "~/server/services/runs/enqueue-run";
 import { runLogFiles } from "~/server/services/runs/run-paths";
 import { type NodeProcess, startNodeProcess, stopNodeProcess, waitFor } from "~/test/node-process";
+import { openInstallToOtherAccounts } from "~/test/reachable-install";
 
 /**
  * Issue 11, finding 1, deliverables: an isolated payload must not make its node (root here) take a
@@ -26,6 +27,7 @@ let db: Db;
 const started: NodeProcess[] = [];
 
 beforeAll(async () => {
+  if (isRoot) openInstallToOtherAccounts();
   const sqlite = new Database(dbFile);
   for (const name of readdirSync("prisma/migrations", { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort()) {
     sqlite.exec(readFileSync(join("prisma/migrations", name, "migration.sql"), "utf8"));

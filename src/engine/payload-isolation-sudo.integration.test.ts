@@ -11,6 +11,7 @@ import { killRun } from "~/server/services/runs/instruct-run";
 import { enqueueRun } from "~/server/services/runs/enqueue-run";
 import { runLogFiles } from "~/server/services/runs/run-paths";
 import { type NodeProcess, startNodeProcess, stopNodeProcess, waitFor } from "~/test/node-process";
+import { openInstallToOtherAccounts } from "~/test/reachable-install";
 
 /**
  * Payload isolation for a node that does not run as root (README, "Payload isolation"): it reaches
@@ -41,6 +42,7 @@ const isAlive = (pid: number) => {
 
 beforeAll(async () => {
   if (!canRun) return;
+  openInstallToOtherAccounts();
   execFileSync("useradd", ["--system", "--no-create-home", "--shell", "/usr/sbin/nologin", payloadAccount]);
   execFileSync("useradd", ["--system", "--no-create-home", "--shell", "/usr/sbin/nologin", "--groups", payloadAccount, nodeAccount]);
   writeFileSync(sudoers, `${nodeAccount} ALL=(${payloadAccount}) NOPASSWD: ALL\n`, { mode: 0o440 });

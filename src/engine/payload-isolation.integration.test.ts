@@ -11,6 +11,7 @@ import { runLogFiles } from "~/server/services/runs/run-paths";
 import { SYSTEM_ACTOR } from "~/server/services/audit/create-audit-event";
 import { killRun } from "~/server/services/runs/instruct-run";
 import { type NodeProcess, startNodeProcess, stopNodeProcess, waitFor } from "~/test/node-process";
+import { openInstallToOtherAccounts } from "~/test/reachable-install";
 
 /**
  * Issue 11, finding 1: a job definition (jd:create) attacks its node's install the way an attacker
@@ -32,6 +33,7 @@ let db: Db;
 const started: NodeProcess[] = [];
 
 beforeAll(async () => {
+  if (isRoot) openInstallToOtherAccounts();
   const sqlite = new Database(dbFile);
   for (const name of readdirSync("prisma/migrations", { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort()) {
     sqlite.exec(readFileSync(join("prisma/migrations", name, "migration.sql"), "utf8"));

@@ -10,6 +10,9 @@ import type { PayloadApi, RunContext, RunOutcome, RunnerHandle } from "./types";
 const workerFile = new URL("./node-payload-worker.mjs", import.meta.url);
 const processFile = fileURLToPath(new URL("./node-payload-process.mjs", import.meta.url));
 
+/** What an isolated payload account must be able to run and read of the install (checkInstallReachable). */
+export const isolatedRuntimeFiles = { exec: [process.execPath], read: [processFile] };
+
 type WorkerMessage =
   | { type: "stdout" | "stderr"; data: string }
   | { type: "call"; callId: number; method: keyof PayloadApi; args: unknown[] }

@@ -45,6 +45,9 @@ function settledLazily(owner, before, after) {
     return false;
   }
 }
+// Reading a descriptor can load a lazy global, which adds to globalThis (Node 24: fetch's undici
+// defines its dispatcher symbols): a first pass loads them, so that the clean state includes them.
+snapshot();
 const clean = snapshot();
 /** Names of what differs from the thread's state before its first run; empty when nothing does. */
 function changesSinceStart() {
@@ -77,7 +80,6 @@ function noNewListeners() {
   return true;
 }
 const requireCache = createRequire(import.meta.url).cache;
-const baseResources = process.getActiveResourcesInfo().length;
 
 // Timers, sockets, watchers… a run creates, including unref'd ones (getActiveResourcesInfo() does
 // not list those): any still alive after the run could act during the next one.
@@ -115,6 +117,8 @@ parentPort.on("message", (msg) => {
     else p?.resolve(msg.result);
   }
 });
+// Taken once the port listens: from then on it counts as an active resource (Node 24 lists it).
+const baseResources = process.getActiveResourcesInfo().length;
 
 async function runPayload({ modulePath, parameters, meta, env }) {
   for (const k of Object.keys(process.env)) delete process.env[k];

@@ -33,6 +33,9 @@ export class NodeStartError extends Error {}
 export class EngineNode {
   readonly startedAt = new Date();
   readonly running = new Map<number, RunningJob>();
+  private readonly claimed = new Set<Promise<void>>();
+  /** Set once a stop's grace is over: a run still being launched then is killed as soon as it starts. */
+  private stopKillReason: string | null = null;
   readonly pollers = new Map<number, Poller>();
   readonly counters = { ended: 0, crashed: 0, crashedByRecovery: 0, takenOver: 0, declaredDead: 0 };
   log!: Logger;
@@ -127,9 +130,9 @@ export class EngineNode {
   }
 
   private async doStop(reason: string) {
-    this.log.info({ reason, running: this.running.size }, "node stopping");
+    this.log.info({ reason, running: this.claimed.size }, "node stopping");
     await Promise.all([...this.pollers.values()].map((p) => p.stop()));
-    const allDone = () => Promise.all([...this.running.values()].map((r) => r.done));
+    const allDone = () => Promise.all([...this.claimed]);
     /** True when the running jobs did not all end within `ms`; the timer never outlives the wait. */
     const outlast = async (ms: number) => {
       const timer = new AbortController();
@@ -138,7 +141,8 @@ export class EngineNode {
       return timedOut;
     };
     if (await outlast(env.NODE_STOP_GRACE_MS)) {
-      for (const r of this.running.values()) this.killLocal(r, `node ${this.name} stopping (${reason})`);
+      this.stopKillReason = `node ${this.name} stopping (${reason})`;
+      for (const r of this.running.values()) this.killLocal(r, this.stopKillReason);
       if (await outlast(env.NODE_KILL_GRACE_MS + 10_000)) {
         this.log.error({ runs: [...this.running.keys()] }, "runs did not end after a kill; the next start marks them CRASHED");
       }
@@ -206,7 +210,21 @@ export class EngineNode {
     }
   }
 
+  /**
+   * A claimed run, from its claim until it has ended: a graceful stop waits for these, not only for the
+   * runs already started (a run claimed just before the stop request would otherwise be killed at exit).
+   */
   async runClaimed(id: number, token: number, poller: Poller): Promise<void> {
+    const run = this.launchAndWait(id, token, poller);
+    this.claimed.add(run);
+    try {
+      await run;
+    } finally {
+      this.claimed.delete(run);
+    }
+  }
+
+  private async launchAndWait(id: number, token: number, poller: Poller): Promise<void> {
     const job = await launchRun(
       {
         db: this.db,
@@ -228,6 +246,7 @@ export class EngineNode {
     });
     if (!job) return;
     this.running.set(id, job);
+    if (this.stopKillReason) this.killLocal(job, this.stopKillReason);
     const state = await job.done;
     this.running.delete(id);
     if (state === "ENDED") this.counters.ended++;

@@ -49,4 +49,23 @@ describe("declareDeadNodes", () => {
     expect(await t.db.jobInstance.findUniqueOrThrow({ where: { id: late.running } })).toMatchObject({ state: "RUNNING", fencingToken: 0 });
     expect((await declareDeadNodes(t.db, { ...judge, healthyForMs: 3600_000 }, log)).nodes).toEqual([]);
   });
+
+  it("judges each node on its own deadAfterSeconds when it has one, else on the global parameter, never below ten heartbeats", async () => {
+    const judge = await createNode(t.db, { actor: SYSTEM_ACTOR, name: "judge2", port: 0 });
+    const patient = await nodeWithRuns("patient", 600_000);
+    const strict = await nodeWithRuns("strict", 30_000);
+    const floored = await nodeWithRuns("floored", 2_000);
+    await t.db.node.update({ where: { id: patient.node.id }, data: { deadAfterSeconds: 3600 } });
+    await t.db.node.update({ where: { id: strict.node.id }, data: { deadAfterSeconds: 20 } });
+    await t.db.node.update({ where: { id: floored.node.id }, data: { deadAfterSeconds: 1 } }); // floor: 10 × 300 ms
+
+    const result = await declareDeadNodes(t.db, { ...judge, healthyForMs: 7200_000 }, log);
+    expect(result.nodes).toEqual(["strict"]);
+    expect(await t.db.jobInstance.findUniqueOrThrow({ where: { id: patient.running } })).toMatchObject({ state: "RUNNING" });
+    expect(await t.db.jobInstance.findUniqueOrThrow({ where: { id: floored.running } })).toMatchObject({ state: "RUNNING" });
+    // The judge must itself have been beating for the judged node's own threshold.
+    await t.db.node.update({ where: { id: patient.node.id }, data: { deadAfterSeconds: null } });
+    expect((await declareDeadNodes(t.db, { ...judge, healthyForMs: 60_000 }, log)).nodes).toEqual([]);
+    expect((await declareDeadNodes(t.db, { ...judge, healthyForMs: 7200_000 }, log)).nodes).toEqual(["patient"]);
+  });
 });

@@ -70,7 +70,7 @@ export async function declareDeadNodes(
   self: { id: number; name: string; healthyForMs: number },
   log: Logger,
 ): Promise<TakeOver & { nodes: string[] }> {
-  const deadAfterMs = (await readDeadAfterSeconds(db)) * 1000;
+  const deadAfterMs = Prisma.sql`COALESCE("deadAfterSeconds", ${await readDeadAfterSeconds(db)}) * 1000`;
   const floor = Prisma.sql`${DEAD_FLOOR_HEARTBEATS} * COALESCE("heartbeatMs", ${HEARTBEAT_INTERVAL_MS})`;
   const now = databaseNowSql(db);
   const [threshold, silent] = isPostgres(db)

@@ -52,6 +52,20 @@ describe("node router", () => {
     await t.db.globalParameter.delete({ where: { key: "nodeDeadAfterSeconds" } });
   });
 
+  it("lets an admin give one node its own dead threshold, validated and audited", async () => {
+    const admin = await callerWithRoles(t.db, ["config admin"]);
+    await t.db.node.update({ where: { id: nodeId }, data: { heartbeatMs: 1000, lastSeenAlive: new Date(Date.now() - 90_000) } });
+    expect(await admin.caller.node.get({ id: nodeId })).toMatchObject({ health: "late", deadAfterMs: 120_000, deadAfterSeconds: null });
+    await admin.caller.node.update({ id: nodeId, changes: { deadAfterSeconds: 60 } });
+    expect(await admin.caller.node.get({ id: nodeId })).toMatchObject({ health: "dead", deadAfterMs: 60_000, deadAfterSeconds: 60 });
+    expect(await lastAudit("node.update")).toMatchObject({ before: { deadAfterSeconds: null }, after: { deadAfterSeconds: 60 } });
+    for (const bad of [0, 86_401, 1.5]) {
+      await expect(admin.caller.node.update({ id: nodeId, changes: { deadAfterSeconds: bad } })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/deadAfterSeconds/) });
+    }
+    await admin.caller.node.update({ id: nodeId, changes: { deadAfterSeconds: null } });
+    expect(await admin.caller.node.get({ id: nodeId })).toMatchObject({ health: "late", deadAfterSeconds: null });
+  });
+
   it("changes parameters with node:update only, audited with the changed values before and after", async () => {
     const viewer = await callerWithRoles(t.db, ["config viewer"]);
     await expect(viewer.caller.node.update({ id: nodeId, changes: { logLevel: "DEBUG" } })).rejects.toMatchObject({ code: "FORBIDDEN" });

@@ -1,5 +1,5 @@
 import type { Db } from "~/server/db";
-import { livenessClock, nodeHealth } from "./node-health";
+import { LIVENESS_SELECT, livenessClock, nodeHealth } from "./node-health";
 
 /** Every node with its health, running count and last report (clusters have a handful of nodes). */
 export async function findNodes(db: Db) {
@@ -16,8 +16,7 @@ export async function findNodes(db: Db) {
         loadApiClient: true,
         mgmtRemotePort: true,
         tlsEnabled: true,
-        lastSeenAlive: true,
-        heartbeatMs: true,
+        ...LIVENESS_SELECT,
         declaredDeadAt: true,
         declaredDeadBy: true,
         report: { select: { version: true, pid: true, startedAt: true, reportedAt: true } },

@@ -7,7 +7,7 @@ import type { Actor } from "~/server/services/audit/create-audit-event";
 import { createApiToken } from "~/server/services/auth/api-tokens";
 import type { Principal } from "~/server/services/auth/get-principal";
 import { AppError } from "~/server/services/errors";
-import { livenessClock, nodeHealth } from "./node-health";
+import { LIVENESS_SELECT, livenessClock, nodeHealth } from "./node-health";
 import { isLoopbackAddress } from "~/security/evaluate";
 
 /** Connecting and receiving the response headers each get this long. */
@@ -145,7 +145,7 @@ export async function nodeApiFetch(db: Db, { nodeName, path, principal, scopes, 
   if (!path.startsWith("/ws/simple/")) throw new Error(`not a simple API path: ${path}`);
   const node = await db.node.findUnique({
     where: { name: nodeName },
-    select: { name: true, authSimple: true, lastSeenAlive: true, heartbeatMs: true, report: { select: { listeners: true, interfaces: true } } },
+    select: { name: true, authSimple: true, ...LIVENESS_SELECT, report: { select: { listeners: true, interfaces: true } } },
   });
   if (!node) throw new NodeApiError(502, `Node ${nodeName} does not exist`);
   const health = nodeHealth(node, await livenessClock(db));

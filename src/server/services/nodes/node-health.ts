@@ -12,11 +12,16 @@ export const DEFAULT_DEAD_AFTER_SECONDS = 120;
 export const DEAD_FLOOR_HEARTBEATS = 10;
 
 export type NodeHealth = "alive" | "late" | "dead" | "never started";
-type Liveness = { lastSeenAlive: Date | null; heartbeatMs: number | null };
+type Liveness = { lastSeenAlive: Date | null; heartbeatMs: number | null; deadAfterSeconds: number | null };
+/** What a query must select for nodeHealth and deadAfterMs. */
+export const LIVENESS_SELECT = { lastSeenAlive: true, heartbeatMs: true, deadAfterSeconds: true } as const;
 
-/** The dead threshold of one node: the parameter, never less than ten of the node's heartbeats. */
-export function deadAfterMs(node: Pick<Liveness, "heartbeatMs">, deadAfterSeconds: number): number {
-  return Math.max(deadAfterSeconds * 1000, DEAD_FLOOR_HEARTBEATS * (node.heartbeatMs ?? HEARTBEAT_INTERVAL_MS));
+/**
+ * The dead threshold of one node: its own `deadAfterSeconds`, else the global parameter; never less
+ * than ten of the node's heartbeats.
+ */
+export function deadAfterMs(node: Pick<Liveness, "heartbeatMs" | "deadAfterSeconds">, globalDeadAfterSeconds: number): number {
+  return Math.max((node.deadAfterSeconds ?? globalDeadAfterSeconds) * 1000, DEAD_FLOOR_HEARTBEATS * (node.heartbeatMs ?? HEARTBEAT_INTERVAL_MS));
 }
 
 /** The parameter's value (a bad or missing value means the default). */

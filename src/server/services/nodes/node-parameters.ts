@@ -55,6 +55,14 @@ export const ZPayloadUserSchema = z
       .nullable(),
   );
 
+/** This node's dead threshold in seconds, or null (empty) for the global parameter. Same range as the global one. */
+export const ZDeadAfterSecondsSchema = z
+  .number()
+  .int("deadAfterSeconds: a whole number of seconds")
+  .min(1, "deadAfterSeconds: 1 to 86,400 seconds, or empty for the global nodeDeadAfterSeconds")
+  .max(86_400, "deadAfterSeconds: 1 to 86,400 seconds, or empty for the global nodeDeadAfterSeconds")
+  .nullable();
+
 export const LOG_LEVELS = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"] as const;
 export const AUTH_MODES = ["none", "basic", "token", "certificate"] as const;
 
@@ -82,6 +90,7 @@ export const ZUpdateNodeSchema = z
     anonymousConfirmed: z.boolean(),
     allowedHosts: ZAllowedHostsSchema,
     payloadUser: ZPayloadUserSchema,
+    deadAfterSeconds: ZDeadAfterSecondsSchema,
   })
   .partial();
 export type TUpdateNode = z.infer<typeof ZUpdateNodeSchema>;
@@ -115,6 +124,7 @@ export const PARAMETER_EFFECT: Record<NodeParameter, "live" | "restart"> = {
   anonymousConfirmed: "live",
   allowedHosts: "live",
   payloadUser: "live",
+  deadAfterSeconds: "live",
 };
 
 const NODE_APIS: { api: ApiKind; label: string }[] = [

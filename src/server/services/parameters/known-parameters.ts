@@ -49,7 +49,7 @@ export const KNOWN_PARAMETERS: readonly KnownParameter[] = [
   {
     key: DEAD_AFTER_PARAMETER,
     description:
-      `How long a node may stay silent (no heartbeat, judged on the database's clock) before another node declares it dead: its running runs end CRASHED and the runs it had claimed but not started go back to their queue. Never less than ${DEAD_FLOOR_HEARTBEATS} of the node's heartbeat intervals. A node wrongly declared dead (a long pause) kills its payloads when it comes back and rejoins; keep this well above your longest expected pause.`,
+      `How long a node may stay silent (no heartbeat, judged on the database's clock) before another node declares it dead: its running runs end CRASHED and the runs it had claimed but not started go back to their queue. Never less than ${DEAD_FLOOR_HEARTBEATS} of the node's heartbeat intervals. A node wrongly declared dead (a long pause) kills its payloads when it comes back and rejoins; keep this well above your longest expected pause. A node's own deadAfterSeconds (node editor) overrides it for that node.`,
     defaultValue: String(DEFAULT_DEAD_AFTER_SECONDS),
     appliesWhen: "at the next heartbeat of each node",
     accepts: "a whole number of seconds, 1 to 86,400",

@@ -2,7 +2,7 @@ import type { JobState } from "~/generated/sqlite/enums";
 import type { Db } from "~/server/db";
 import { type Actor, createAuditEvent } from "~/server/services/audit/create-audit-event";
 import { AppError } from "~/server/services/errors";
-import { livenessClock, nodeHealth } from "~/server/services/nodes/node-health";
+import { LIVENESS_SELECT, livenessClock, nodeHealth } from "~/server/services/nodes/node-health";
 import { endRun, endRunInTx } from "./end-run";
 import { enqueueRun, notifyEnqueued } from "./enqueue-run";
 
@@ -47,7 +47,7 @@ async function changeLiveRun(
 export async function killRun(db: Db, change: RunChange) {
   const ji = await db.jobInstance.findUnique({
     where: { id: change.id },
-    select: { state: true, nodeId: true, fencingToken: true, node: { select: { name: true, lastSeenAlive: true, heartbeatMs: true } } },
+    select: { state: true, nodeId: true, fencingToken: true, node: { select: { name: true, ...LIVENESS_SELECT } } },
   });
   if (ji?.node && ji.nodeId !== null && ji.fencingToken !== null && ACTIVE.includes(ji.state) && nodeHealth(ji.node, await livenessClock(db)) === "dead") {
     const endReason = `killed by ${change.actor.login}; node ${ji.node.name} was not running (no heartbeat since ${ji.node.lastSeenAlive?.toISOString()})`;

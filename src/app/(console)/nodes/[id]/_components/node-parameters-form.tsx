@@ -50,6 +50,7 @@ type Draft = {
   anonymousConfirmed: boolean;
   allowedHosts: string;
   payloadUser: string;
+  deadAfterSeconds: string;
 };
 
 const OTHER = "__other__";
@@ -77,11 +78,13 @@ function draftOf(n: Node): Draft {
     anonymousConfirmed: n.anonymousConfirmed,
     allowedHosts: n.allowedHosts,
     payloadUser: n.payloadUser ?? "",
+    deadAfterSeconds: n.deadAfterSeconds === null ? "" : String(n.deadAfterSeconds),
   };
 }
 
 const toPort = (s: string) => (/^\d{1,5}$/.test(s.trim()) ? Number(s.trim()) : Number.NaN);
 const orNull = (s: string) => (s.trim() === "" ? null : s.trim());
+const toWholeOrNull = (s: string) => (s.trim() === "" ? null : /^\d{1,9}$/.test(s.trim()) ? Number(s.trim()) : Number.NaN);
 
 function valuesOf(d: Draft): Changes {
   return {
@@ -105,6 +108,7 @@ function valuesOf(d: Draft): Changes {
     anonymousConfirmed: d.anonymousConfirmed,
     allowedHosts: d.allowedHosts,
     payloadUser: orNull(d.payloadUser),
+    deadAfterSeconds: toWholeOrNull(d.deadAfterSeconds),
   };
 }
 
@@ -129,6 +133,7 @@ const LABELS: Record<Editable, string> = {
   anonymousConfirmed: "Anonymous access from the network",
   allowedHosts: "Further host names",
   payloadUser: "Payload account",
+  deadAfterSeconds: "Dead after (seconds)",
 };
 
 function Effect({ field }: { field: Editable }) {
@@ -428,6 +433,25 @@ function Form({ node, canEdit }: { node: Node; canEdit: boolean }) {
                 <Input id={`${uid}-${field}`} value={draft[field]} disabled={disabled} onChange={(e) => set(field, e.target.value)} spellCheck={false} className="font-mono text-xs" />
               </Field>
             ))}
+          </fieldset>
+
+          <fieldset className="grid gap-4 sm:grid-cols-2">
+            <legend className="mb-3 text-sm font-semibold">Liveness</legend>
+            <Field
+              id={`${uid}-dead-after`}
+              field="deadAfterSeconds"
+              error={errors.deadAfterSeconds}
+              hint={`How long this node may stay silent before another node declares it dead and takes its runs over. Empty: the global parameter nodeDeadAfterSeconds. Never less than ten heartbeat intervals. Now: ${Math.round(node.deadAfterMs / 1000)} s.`}
+            >
+              <Input
+                id={`${uid}-dead-after`}
+                value={draft.deadAfterSeconds}
+                disabled={disabled}
+                inputMode="numeric"
+                placeholder="global"
+                onChange={(e) => set("deadAfterSeconds", e.target.value)}
+              />
+            </Field>
           </fieldset>
         </CardContent>
         {canEdit ? (

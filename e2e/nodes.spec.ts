@@ -108,23 +108,28 @@ test("bad parameters are refused with a message and nothing is saved", async ({ 
   await expect(page.locator("[data-sonner-toast]").filter({ hasText: `nor an address node ${edge} reported` })).toBeVisible();
 });
 
-test("further host names and the payload account are validated in the form, saved and shown again", async ({ page }) => {
+test("further host names, the payload account and the dead threshold are validated in the form, saved and shown again", async ({ page }) => {
   await login(page, "root", rootPassword());
   await openNode(page, edge);
   const params = form(page, edge);
   await params.getByLabel("Payload account").fill("Root");
   await params.getByLabel("Further host names").fill("jobs.example.com:8443");
+  await params.getByLabel("Dead after (seconds)").fill("0");
   await params.getByRole("button", { name: "Save parameters" }).click();
   await expect(params.getByRole("alert").filter({ hasText: "payloadUser: a POSIX user name" })).toBeVisible();
   await expect(params.getByRole("alert").filter({ hasText: "allowedHosts:" })).toBeVisible();
+  await expect(params.getByRole("alert").filter({ hasText: "deadAfterSeconds: 1 to 86,400 seconds" })).toBeVisible();
 
   await params.getByLabel("Payload account").fill("jw-payload");
   await params.getByLabel("Further host names").fill("Jobs.Example.com, 10.0.0.5");
+  await params.getByLabel("Dead after (seconds)").fill("300");
   await params.getByRole("button", { name: "Save parameters" }).click();
   await expect(page.locator("[data-sonner-toast]").filter({ hasText: "Saved" })).toBeVisible();
   await page.reload();
   await expect(form(page, edge).getByLabel("Payload account")).toHaveValue("jw-payload");
   await expect(form(page, edge).getByLabel("Further host names")).toHaveValue("jobs.example.com, 10.0.0.5");
+  await expect(form(page, edge).getByLabel("Dead after (seconds)")).toHaveValue("300");
+  await expect(form(page, edge).getByText("Now: 300 s.")).toBeVisible();
 });
 
 test("a config viewer sees the parameters but cannot change them", async ({ page }) => {

@@ -2,9 +2,9 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Page, expect } from "@playwright/test";
-import type { ListenerReport } from "~/node-api/node-api-server";
 import { type Db, createDb } from "~/server/db";
 import { E2E_DATABASE_URL, E2E_HOME, E2E_NODE_PORT } from "../playwright.config";
+import type { ListenerReport } from "~/server/domain/node-config";
 
 export function rootPassword(): string {
   return readFileSync(join(E2E_HOME, "root-password.txt"), "utf8").trim();

@@ -1,10 +1,12 @@
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
-import { BUILT_IN_ROLES } from "~/server/auth/permissions";
+import { BUILT_IN_ROLES } from "~/server/domain/permissions";
 import { db } from "~/server/db";
 import { SYSTEM_ACTOR } from "~/server/services/audit/create-audit-event";
 import { AppError } from "~/server/services/errors";
-import { createNode, ZNodeNameSchema } from "~/server/services/nodes/create-node";
+import { ZNodeNameSchema } from "~/server/domain/node-parameters";
+import { isEndedState } from "~/server/domain/run-states";
+import { createNode } from "~/server/services/nodes/create-node";
 import { findNodes } from "~/server/services/nodes/find-nodes";
 import { findRoles } from "~/server/services/roles/find-roles";
 import { XML_MAX_BYTES, exportJobDefsXml, importJobDefsXml } from "~/server/services/jobdefs/jobdef-xml";
@@ -143,8 +145,6 @@ function keyValue(value: string, previous: Record<string, string>) {
   return { ...previous, [key]: value.slice(eq + 1) };
 }
 
-const ENDED_STATES = ["ENDED", "CRASHED", "CANCELLED"];
-
 apiOptions(program.command("enqueue"))
   .argument("<applicationName>", "job definition to run")
   .option("-p, --param <key=value>", "run parameter (repeatable)", keyValue, {})
@@ -156,7 +156,7 @@ apiOptions(program.command("enqueue"))
     console.log(id);
     if (!opts.wait) return;
     let state = await client.status(id);
-    while (!ENDED_STATES.includes(state)) {
+    while (!isEndedState(state)) {
       await new Promise((r) => setTimeout(r, 500));
       state = await client.status(id);
     }

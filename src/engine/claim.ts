@@ -1,4 +1,5 @@
 import { type Db, isPostgres } from "~/server/db";
+import { ACTIVE_STATES } from "~/server/domain/run-states";
 
 /**
  * Takes up to `max` SUBMITTED runs of a queue for a node: priority first (higher wins), then
@@ -44,7 +45,7 @@ export async function claimRuns(db: Db, { queueId, nodeId, token, max }: { queue
   for (const c of candidates) {
     if (claimed.length >= max) break;
     if (c.jobDef.highlander) {
-      const active = await db.jobInstance.count({ where: { jobDefId: c.jobDefId, state: { in: ["ATTRIBUTED", "RUNNING"] } } });
+      const active = await db.jobInstance.count({ where: { jobDefId: c.jobDefId, state: { in: ACTIVE_STATES } } });
       if (active > 0) continue;
     }
     // Raw: a Prisma updateMany costs about ten times more (query compilation), once per run.

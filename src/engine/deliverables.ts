@@ -3,7 +3,7 @@ import { constants, createReadStream, existsSync } from "node:fs";
 import { type FileHandle, lstat, mkdir, open, readdir, realpath, rename, rm, stat, unlink } from "node:fs/promises";
 import { basename, dirname, extname, isAbsolute, join, relative, resolve } from "node:path";
 import { pipeline } from "node:stream/promises";
-import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "./engine-log";
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "~/server/domain/node-files";
 
 async function sha256(file: string) {
   const hash = createHash("sha256");

@@ -1,11 +1,8 @@
 import { chmodSync, lstatSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import pino, { type Logger } from "pino";
+import { ENGINE_LOG_NAME, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "~/server/domain/node-files";
 
-export const ENGINE_LOG_NAME = "engine";
-/** Engine and run logs, deliverables: the node's account and its group only. */
-export const PRIVATE_FILE_MODE = 0o640;
-export const PRIVATE_DIR_MODE = 0o750;
 
 /** Engine logs an older version left readable by every account become PRIVATE_FILE_MODE. */
 function tightenEngineLogs(logDir: string) {

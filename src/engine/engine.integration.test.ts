@@ -11,7 +11,7 @@ import { initDatabase } from "~/server/services/setup/init-database";
 import { type NodeProcess, startNodeProcess, stopNodeProcess, waitFor } from "~/test/node-process";
 import { type TestDb, createTestDb } from "~/test/test-db";
 import { runLogFiles } from "~/server/services/runs/run-paths";
-import { DEAD_AFTER_PARAMETER } from "~/server/services/nodes/node-health";
+import { DEAD_AFTER_PARAMETER } from "~/server/domain/parameters";
 
 let t: TestDb;
 let queueId: number;

@@ -5,17 +5,18 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileS
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { env } from "~/env";
-import type { ListenerReport } from "~/node-api/node-api-server";
 import { type Db, createDb } from "~/server/db";
 import { SYSTEM_ACTOR } from "~/server/services/audit/create-audit-event";
 import { createNode } from "~/server/services/nodes/create-node";
-import { DEAD_AFTER_PARAMETER, databaseNow } from "~/server/services/nodes/node-health";
+import { databaseNow } from "~/server/services/nodes/node-health";
 import { enqueueRun } from "~/server/services/runs/enqueue-run";
 import { cancelRun, restartRun } from "~/server/services/runs/instruct-run";
 import { initDatabase } from "~/server/services/setup/init-database";
 import { processGroupAlive, startCpuHog, startPgServer } from "~/test/faults";
 import { type NodeProcess, TEST_NODE_ENV, startNodeProcess, stopNodeProcess, waitFor } from "~/test/node-process";
 import { type TestDb, createTestDb } from "~/test/test-db";
+import { DEAD_AFTER_PARAMETER } from "~/server/domain/parameters";
+import type { ListenerReport } from "~/server/domain/node-config";
 
 const postgres = env.TEST_DB === "postgresql";
 let t: TestDb;

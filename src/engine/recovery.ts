@@ -2,9 +2,11 @@ import type { Logger } from "pino";
 import { Prisma } from "~/generated/sqlite/client";
 import { type Db, isPostgres } from "~/server/db";
 import { createAuditEvent } from "~/server/services/audit/create-audit-event";
-import { DEAD_FLOOR_HEARTBEATS, HEARTBEAT_INTERVAL_MS, databaseNowSql, readDeadAfterSeconds } from "~/server/services/nodes/node-health";
+import { HEARTBEAT_INTERVAL_MS, databaseNowSql, readDeadAfterSeconds } from "~/server/services/nodes/node-health";
 import { endRun } from "~/server/services/runs/end-run";
 import { notifyEnqueued } from "~/server/services/runs/enqueue-run";
+import { DEAD_FLOOR_HEARTBEATS } from "~/server/domain/parameters";
+import { ACTIVE_STATES } from "~/server/domain/run-states";
 
 export type TakeOver = { crashed: number[]; resubmitted: number[] };
 
@@ -30,7 +32,7 @@ export async function takeOverRuns(db: Db, nodeId: number, reason: string, onlyA
   const node = await db.node.findUnique({ where: { id: nodeId }, select: { incarnation: true } });
   if (!node || (onlyAtIncarnation !== undefined && node.incarnation !== onlyAtIncarnation)) return { crashed: [], resubmitted: [] };
   const runs = await db.jobInstance.findMany({
-    where: { nodeId, state: { in: ["ATTRIBUTED", "RUNNING"] }, OR: [{ fencingToken: null }, { fencingToken: { not: node.incarnation } }] },
+    where: { nodeId, state: { in: ACTIVE_STATES }, OR: [{ fencingToken: null }, { fencingToken: { not: node.incarnation } }] },
     select: { id: true, state: true, fencingToken: true, queueId: true },
   });
   const result: TakeOver = { crashed: [], resubmitted: [] };

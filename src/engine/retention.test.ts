@@ -6,7 +6,8 @@ import { endRun } from "~/server/services/runs/end-run";
 import { enqueueRun } from "~/server/services/runs/enqueue-run";
 import { initDatabase } from "~/server/services/setup/init-database";
 import { type TestDb, createTestDb } from "~/test/test-db";
-import { RETENTION_PARAMETER, purgeHistory, purgeNodeFiles, retentionDays } from "./retention";
+import { purgeHistory, purgeNodeFiles, retentionDays } from "./retention";
+import { RETENTION_PARAMETER } from "~/server/domain/parameters";
 
 let t: TestDb;
 const log = pino({ level: "silent" });

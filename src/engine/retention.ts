@@ -2,8 +2,7 @@ import { readdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import type { Db } from "~/server/db";
-
-export const RETENTION_PARAMETER = "historyRetentionDays";
+import { RETENTION_PARAMETER } from "~/server/domain/parameters";
 
 /** The retention in days from the global parameter, or null when off (the default). */
 export async function retentionDays(db: Db): Promise<number | null> {

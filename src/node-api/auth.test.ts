@@ -5,7 +5,8 @@ import { createApiToken } from "~/server/services/auth/api-tokens";
 import { initDatabase } from "~/server/services/setup/init-database";
 import { createUser } from "~/server/services/users/create-user";
 import { type TestDb, createTestDb } from "~/test/test-db";
-import { type AuthSettings, isLoopback, registerAuth } from "./auth";
+import { type AuthSettings, registerAuth } from "./auth";
+import { isLoopbackAddress } from "~/server/domain/addresses";
 
 let t: TestDb;
 let password: string;
@@ -29,8 +30,8 @@ const basic = (login: string, pw: string) => ({ authorization: `Basic ${Buffer.f
 
 describe("registerAuth", () => {
   it("recognises loopback addresses", () => {
-    expect(["127.0.0.1", "127.5.0.1", "::1", "::ffff:127.0.0.1"].every(isLoopback)).toBe(true);
-    expect(["10.0.0.1", "::ffff:10.0.0.1", "192.168.1.1", "fe80::1", undefined].some((a) => isLoopback(a))).toBe(false);
+    expect(["127.0.0.1", "127.5.0.1", "::1", "::ffff:127.0.0.1"].every(isLoopbackAddress)).toBe(true);
+    expect(["10.0.0.1", "::ffff:10.0.0.1", "192.168.1.1", "fe80::1", undefined].some((a) => isLoopbackAddress(a))).toBe(false);
   });
 
   it("accepts anonymous calls from loopback, refuses them from the network unless confirmed", async () => {

@@ -3,17 +3,13 @@ import type { TLSSocket } from "node:tls";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ApiAuthMode } from "~/generated/sqlite/enums";
 import type { Db } from "~/server/db";
-import { hasPermission } from "~/server/auth/permissions";
+import { isLoopbackAddress } from "~/server/domain/addresses";
+import { hasPermission } from "~/server/domain/permissions";
 import { findApiToken } from "~/server/services/auth/api-tokens";
 import { getPrincipal } from "~/server/services/auth/get-principal";
 import { verifyCredentials } from "~/server/services/auth/verify-credentials";
 import { AppError } from "~/server/services/errors";
 import type { Caller } from "./types";
-
-export function isLoopback(address: string | undefined) {
-  if (!address) return false;
-  return address === "::1" || address.startsWith("127.") || address.startsWith("::ffff:127.");
-}
 
 /** Successful basic-auth checks are remembered briefly: argon2 per request would cap throughput. */
 const basicCache = new Map<string, { userId: number; until: number }>();
@@ -90,7 +86,7 @@ export function registerAuth(app: FastifyInstance, db: Db, settings: () => AuthS
     const { mode, anonymousOnNetwork, localSocket } = settings();
     const fromAddress = req.ip;
     if (config.anonymous || mode === "none") {
-      if (!config.anonymous && !localSocket && !anonymousOnNetwork && !isLoopback(req.socket.remoteAddress)) {
+      if (!config.anonymous && !localSocket && !anonymousOnNetwork && !isLoopbackAddress(req.socket.remoteAddress)) {
         return reply.code(403).send({
           error: "Forbidden",
           message: "Anonymous access to this API is only accepted from this host: configure authentication, or confirm anonymous network access",

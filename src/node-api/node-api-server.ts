@@ -7,51 +7,22 @@ import swagger from "@fastify/swagger";
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from "fastify";
 import type { Logger } from "pino";
 import { env } from "~/env";
-import type { ApiAuthMode } from "~/generated/sqlite/enums";
 import type { Db } from "~/server/db";
-import { isLoopback, registerAuth } from "./auth";
+import { isLoopbackAddress } from "~/server/domain/addresses";
+import type { ApiName, AuthMode, ListenerReport, NodeListenerConfig } from "~/server/domain/node-config";
+import { registerAuth } from "./auth";
 import { clientApi } from "./client-api";
 import { registerErrorHandling } from "./errors";
 import { managementApi } from "./management-api";
 import { registerRequestGuard } from "./request-guard";
 import { simpleApi } from "./simple-api";
-import type { ApiName, ApiOptions, EngineView, NodeApiNode } from "./types";
+import type { ApiOptions, EngineView, NodeApiNode } from "./types";
 
 /** The node parameters that shape its listeners. */
-export type NodeApiConfig = NodeApiNode & {
-  host: string;
-  port: number;
-  loadApiClient: boolean;
-  mgmtRemotePort: number | null;
-  tlsEnabled: boolean;
-  tlsCertPath: string | null;
-  tlsKeyPath: string | null;
-  tlsCaPath: string | null;
-  authSimple: ApiAuthMode;
-  authClient: ApiAuthMode;
-  authMgmt: ApiAuthMode;
-  anonymousConfirmed: boolean;
-  /** Further names the APIs accept in Host (comma-separated), besides the node's own. */
-  allowedHosts: string;
-};
-
-/** What the node really listens on, for NodeReport (the security page compares it with Node). */
-export type ListenerReport = {
-  api: ApiName | "mgmt-local";
-  address: string | null;
-  port: number | null;
-  socketPath?: string;
-  tls: boolean;
-  tlsSubject?: string;
-  tlsNotAfter?: string;
-  clientCertificates?: boolean;
-  auth: ApiAuthMode | "socket-permissions";
-  anonymousFromNetwork: boolean;
-  error?: string;
-};
+export type NodeApiConfig = NodeApiNode & NodeListenerConfig;
 
 type ListenerKind = "main" | "mgmt-remote" | "mgmt-local";
-type Spec = { kind: ListenerKind; key: string; host?: string; port?: number; socketPath?: string; tls: TlsFiles | null; apis: { api: ApiName; auth: ApiAuthMode }[] };
+type Spec = { kind: ListenerKind; key: string; host?: string; port?: number; socketPath?: string; tls: TlsFiles | null; apis: { api: ApiName; auth: AuthMode }[] };
 type TlsFiles = { cert: string; key: string; ca: string | null; mtimes: number[] };
 type Listener = { spec: Spec; app: FastifyInstance | null; report: ListenerReport[] };
 
@@ -138,7 +109,7 @@ export class NodeApiServer {
         ...(spec.socketPath ? { socketPath: spec.socketPath } : {}),
         tls: !!spec.tls,
         auth: spec.kind === "mgmt-local" ? "socket-permissions" : auth,
-        anonymousFromNetwork: spec.kind !== "mgmt-local" && auth === "none" && this.config.anonymousConfirmed && !isLoopback(spec.host),
+        anonymousFromNetwork: spec.kind !== "mgmt-local" && auth === "none" && this.config.anonymousConfirmed && !isLoopbackAddress(spec.host),
         ...extra,
       }));
     try {

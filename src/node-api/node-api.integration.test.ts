@@ -14,8 +14,8 @@ import { createUser } from "~/server/services/users/create-user";
 import { createCa, createClientCertificate, createServerCertificate, writePem } from "~/security/pki";
 import { type NodeProcess, startNodeProcess, stopNodeProcess, waitFor } from "~/test/node-process";
 import { type TestDb, createTestDb } from "~/test/test-db";
-import type { ListenerReport } from "./node-api-server";
 import { managementSocketPath } from "./node-api-server";
+import type { ListenerReport } from "~/server/domain/node-config";
 
 let t: TestDb;
 let node: Awaited<ReturnType<typeof createNode>>;

@@ -1,6 +1,6 @@
 import { hostname, networkInterfaces } from "node:os";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { HOST_HEADER, normalizeHostName } from "./host-names";
+import { HOST_HEADER, normalizeHostName } from "~/server/domain/host-names";
 
 type Interface = { address: string; internal: boolean };
 

@@ -1,12 +1,10 @@
 import type {} from "@fastify/static";
 import type { Logger } from "pino";
-import type { ApiAuthMode } from "~/generated/sqlite/enums";
 import type { Db } from "~/server/db";
-import type { Permission } from "~/server/auth/permissions";
+import type { AuthMode } from "~/server/domain/node-config";
+import type { Permission } from "~/server/domain/permissions";
 import type { Actor } from "~/server/services/audit/create-audit-event";
 import type { Principal } from "~/server/services/auth/get-principal";
-
-export type ApiName = "simple" | "client" | "mgmt";
 
 /** Who is calling: a user (basic, token, certificate), or anonymous where the API allows it. */
 export type Caller = {
@@ -14,7 +12,7 @@ export type Caller = {
   principal: Principal | null;
   /** Permissions an API token is limited to; null when not a token. */
   scopes: string[] | null;
-  authMode: ApiAuthMode;
+  authMode: AuthMode;
   actor: Actor;
 };
 

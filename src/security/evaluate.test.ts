@@ -1,19 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { ListenerReport } from "~/node-api/node-api-server";
-import {
-  evaluateCluster,
-  evaluateConsole,
-  evaluateNode,
-  FINDING_IDS,
-  type FindingId,
-  isLoopbackAddress,
-  jobDefinitionAuthors,
-  previewExposure,
-  reachOf,
-  summarise,
-  worst,
-} from "./evaluate";
-import type { ApiExposure, ApiKind, ConsoleSettings, Finding, MeasuredPaths, NodeConfig, NodeMeasurement, NodeSecurity, Risk } from "./types";
+import { evaluateCluster, evaluateConsole, evaluateNode, FINDING_IDS, type FindingId, jobDefinitionAuthors, previewExposure, reachOf, summarise, worst } from "./evaluate";
+import type { ApiExposure, ApiKind, ConsoleSettings, Finding, NodeConfig, NodeSecurity, Risk } from "./types";
+import type { ListenerReport, MeasuredPaths, NodeMeasurement } from "~/server/domain/node-config";
+import { isLoopbackAddress } from "~/server/domain/addresses";
 
 const NOW = new Date("2026-11-15T12:00:00.000Z");
 const HB = 5_000;

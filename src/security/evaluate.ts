@@ -13,9 +13,10 @@
  * node will listen on within one heartbeat, so a dangerous change shows at once) and the measured
  * side (what the node really listens on, so drift never hides a real exposure).
  */
-import type { ListenerReport } from "~/node-api/node-api-server";
-import { hasPermission } from "~/server/auth/permissions";
-import type { ApiExposure, ApiKind, AuthMode, ConsoleSettings, Endpoint, Finding, MeasuredPaths, NodeConfig, NodeMeasurement, NodeSecurity, Risk, SecurityReport } from "./types";
+import { isLoopbackAddress } from "~/server/domain/addresses";
+import type { AuthMode, ListenerReport, MeasuredPaths, NodeMeasurement } from "~/server/domain/node-config";
+import { hasPermission } from "~/server/domain/permissions";
+import type { ApiExposure, ApiKind, ConsoleSettings, Endpoint, Finding, NodeConfig, NodeSecurity, Risk, SecurityReport } from "./types";
 
 /** The APIs a node hosts (the console is evaluated by `evaluateConsole`). */
 export type NodeApiKind = Exclude<ApiKind, "console">;
@@ -116,12 +117,6 @@ function mergeFindings(...lists: Finding[][]): Finding[] {
 // ---------------------------------------------------------------------------------------------
 // Addresses
 // ---------------------------------------------------------------------------------------------
-
-/** 127.0.0.0/8, ::1, IPv4-mapped loopback and "localhost". */
-export function isLoopbackAddress(address: string): boolean {
-  const a = address.trim().toLowerCase().replace(/^\[(.*)\]$/, "$1");
-  return a === "localhost" || a === "::1" || a.startsWith("127.") || a.startsWith("::ffff:127.");
-}
 
 /** Who can reach a listener bound to `address` (null = a Unix socket). 0.0.0.0, :: and any other address: the network. */
 export function reachOf(address: string | null): "this host only" | "the network" {
@@ -754,4 +749,32 @@ export function evaluateCluster(nodes: NodeSecurity[], consoleResult: SecurityRe
     console: consoleResult,
     cluster: { risk: worst([...nodes.map((n) => n.risk), consoleResult.risk]), counts: addCounts([...nodes.map((n) => n.counts), consoleResult.counts]) },
   };
+}
+
+/**
+ * What a change newly exposes beyond this host: an API that becomes reachable from the network, or
+ * that starts accepting anonymous callers from the network (authentication none is only answered
+ * off this host once anonymousConfirmed is set). Setting anonymousConfirmed always counts: on
+ * loopback it opens nothing yet, but arms the next change of interface. Empty when nothing gets more
+ * exposed.
+ */
+export function newExposures(before: NodeConfig, after: NodeConfig): string[] {
+  const anonymousFromNetwork = (config: NodeConfig, api: ApiKind) => {
+    const p = previewExposure(config, api);
+    return p.reachableFrom === "the network" && p.anonymousAllowed && config.anonymousConfirmed;
+  };
+  const exposures = (["simple", "client", "mgmt-remote"] as const).flatMap((api) => {
+    const label = API_LABEL[api];
+    const was = previewExposure(before, api);
+    const will = previewExposure(after, api);
+    if (will.reachableFrom !== "the network") return [];
+    const anonymous = anonymousFromNetwork(after, api);
+    if (was.reachableFrom !== "the network") return [`the ${label} becomes reachable from the network${anonymous ? " without authentication" : ""}`];
+    if (anonymous && !anonymousFromNetwork(before, api)) return [`the ${label} accepts anonymous callers from the network`];
+    return [];
+  });
+  if (after.anonymousConfirmed && !before.anonymousConfirmed && !exposures.some((e) => e.includes("anonymous") || e.includes("without authentication"))) {
+    exposures.push("any API with authentication none will accept anonymous callers from the network once it listens there (anonymousConfirmed)");
+  }
+  return exposures;
 }

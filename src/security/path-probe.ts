@@ -1,9 +1,9 @@
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { env } from "~/env";
-import { rootPasswordFile } from "~/server/services/setup/init-database";
+import { rootPasswordFile } from "~/server/services/setup/root-password-file";
 import { sessionSecretFile } from "~/server/auth/session-secret";
-import type { MeasuredPaths, PathMode } from "./types";
+import type { MeasuredPaths, PathMode } from "~/server/domain/node-config";
 
 export async function pathMode(path: string): Promise<PathMode> {
   try {

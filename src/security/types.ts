@@ -2,34 +2,13 @@
  * The security page's model: what is configured (Node rows, console settings), what was measured
  * (NodeReport, the console's own probe), and the findings evaluated from both.
  */
-import type { ListenerReport } from "~/node-api/node-api-server";
+import type { AuthMode, MeasuredPaths, NodeListenerConfig } from "~/server/domain/node-config";
 
 export type Risk = "ok" | "warning" | "critical";
-export type AuthMode = "none" | "basic" | "token" | "certificate";
 export type ApiKind = "simple" | "client" | "mgmt-local" | "mgmt-remote" | "console";
 
-/** Permission bits of a path as a node or the console measured them (`mode` is octal, e.g. "0640"). */
-export type PathMode = { path: string; mode: string; uid: number; gid: number; kind: "dir" | "file" | "other" } | { path: string; missing: true };
-
-/** What a node measures about the files the seed's attack surface names. */
-export type MeasuredPaths = Partial<
-  Record<"root" | "jobs" | "deliverables" | "tmp" | "logs" | "database" | "sessionSecret" | "rootPassword" | "envFile" | "tlsKey", PathMode>
->;
-
-export type NodeConfig = {
-  name: string;
-  host: string;
-  port: number;
-  loadApiClient: boolean;
-  mgmtRemotePort: number | null;
-  tlsEnabled: boolean;
-  tlsCertPath: string | null;
-  tlsKeyPath: string | null;
-  tlsCaPath: string | null;
-  authSimple: AuthMode;
-  authClient: AuthMode;
-  authMgmt: AuthMode;
-  anonymousConfirmed: boolean;
+/** A node's parameters as the evaluator judges them. */
+export type NodeConfig = Omit<NodeListenerConfig, "allowedHosts"> & {
   enabled: boolean;
   lastSeenAlive: Date | null;
   /** When the node parameters last changed (a node has one heartbeat to apply them). */
@@ -38,19 +17,6 @@ export type NodeConfig = {
   payloadUser?: string | null;
   /** Further names the node APIs accept in Host (comma-separated), besides the node's own. */
   allowedHosts?: string;
-};
-
-/** What a node reports about its payload isolation (engine-node.ts, report counters). */
-export type PayloadIsolationReport = { isolated: boolean; user: string | null; via?: string | null; error?: string };
-
-export type NodeMeasurement = {
-  reportedAt: Date;
-  /** "running" or "stopped" (clean stop). */
-  state: string;
-  listeners: ListenerReport[];
-  paths: MeasuredPaths;
-  /** Absent from nodes older than payload isolation. */
-  payloadIsolation?: PayloadIsolationReport;
 };
 
 export type ConsoleSettings = {

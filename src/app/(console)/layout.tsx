@@ -4,7 +4,7 @@ import { Boxes, CircleUser } from "lucide-react";
 import { getMinRefreshMs } from "~/server/api/poll-throttle";
 import { getCurrentPrincipal } from "~/server/auth/config";
 import { db } from "~/server/db";
-import { type Permission, hasPermission } from "~/server/auth/permissions";
+import { type Permission, hasPermission } from "~/server/domain/permissions";
 import { LiveRefreshProvider, LiveRefreshToggle } from "./_components/live-refresh";
 import { type NavItem, NavLinks } from "./_components/nav-links";
 import { SignOutButton } from "./_components/sign-out-button";

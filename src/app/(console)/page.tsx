@@ -5,7 +5,7 @@ import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
 import { Badge } from "~/components/ui/badge";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "~/components/ui/card";
 import { getCurrentPrincipal } from "~/server/auth/config";
-import { hasPermission, isValidPermissionPattern } from "~/server/auth/permissions";
+import { hasPermission, isValidPermissionPattern } from "~/server/domain/permissions";
 import { NodesOverview } from "./_components/nodes-overview";
 import { Overview } from "./_components/overview/overview";
 import { PageHeader } from "./_components/page-header";

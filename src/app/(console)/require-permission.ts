@@ -1,6 +1,6 @@
 import { redirect } from "next/navigation";
 import { getCurrentPrincipal } from "~/server/auth/config";
-import { type Permission, hasPermission } from "~/server/auth/permissions";
+import { type Permission, hasPermission } from "~/server/domain/permissions";
 import type { Principal } from "~/server/services/auth/get-principal";
 
 /**

@@ -8,7 +8,7 @@ import { Alert, AlertDescription } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
 import { Input } from "~/components/ui/input";
 import { Label } from "~/components/ui/label";
-import { safeCallbackPath } from "~/server/auth/callback-url";
+import { safeCallbackPath } from "~/server/domain/callback-url";
 
 /** next-auth's own codes, for the cases where no human-readable message came back. */
 const GENERIC_ERRORS: Record<string, string> = {

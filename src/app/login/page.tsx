@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { Boxes } from "lucide-react";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "~/components/ui/card";
-import { safeCallbackPath } from "~/server/auth/callback-url";
+import { safeCallbackPath } from "~/server/domain/callback-url";
 import { getCurrentPrincipal } from "~/server/auth/config";
 import { LoginForm } from "./login-form";
 

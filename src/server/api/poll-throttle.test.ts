@@ -5,8 +5,8 @@ import type { Principal } from "~/server/services/auth/get-principal";
 import { initDatabase } from "~/server/services/setup/init-database";
 import { callerWithRoles } from "~/test/principals";
 import { type TestDb, createTestDb } from "~/test/test-db";
-import { MIN_REFRESH_PARAMETER } from "~/server/services/parameters/known-parameters";
 import { PollThrottle, getMinRefreshMs } from "./poll-throttle";
+import { MIN_REFRESH_PARAMETER } from "~/server/domain/parameters";
 
 let t: TestDb;
 beforeAll(async () => {

@@ -1,5 +1,6 @@
 import type { DbOrTx } from "~/server/db";
-import { DEFAULT_MIN_REFRESH_MS, MIN_REFRESH_PARAMETER, knownParameter } from "~/server/services/parameters/known-parameters";
+import { knownParameter } from "~/server/services/parameters/known-parameters";
+import { DEFAULT_MIN_REFRESH_MS, MIN_REFRESH_PARAMETER } from "~/server/domain/parameters";
 
 const PARAMETER_TTL_MS = 10_000;
 const MAX_ENTRIES_PER_USER = 200;

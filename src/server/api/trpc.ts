@@ -8,7 +8,7 @@ import { ZodError, z } from "zod";
 import { type Db, db as defaultDb } from "~/server/db";
 import { getCurrentPrincipal } from "~/server/auth/config";
 import { clientAddress } from "~/server/auth/client-address";
-import { type Permission, hasPermission } from "~/server/auth/permissions";
+import { type Permission, hasPermission } from "~/server/domain/permissions";
 import type { Actor } from "~/server/services/audit/create-audit-event";
 import type { Principal } from "~/server/services/auth/get-principal";
 import { AppError } from "~/server/services/errors";

@@ -9,7 +9,7 @@ import { type Principal, getPrincipal } from "~/server/services/auth/get-princip
 import { createUserSession, findActiveUserSession, revokeUserSession } from "~/server/services/auth/user-sessions";
 import { verifyCredentials } from "~/server/services/auth/verify-credentials";
 import { AppError } from "~/server/services/errors";
-import { safeCallbackPath } from "./callback-url";
+import { safeCallbackPath } from "~/server/domain/callback-url";
 import { clientAddress } from "./client-address";
 import { currentAuthRequest } from "./request-context";
 

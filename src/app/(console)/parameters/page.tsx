@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { hasPermission } from "~/server/auth/permissions";
+import { hasPermission } from "~/server/domain/permissions";
 import { PageHeader } from "../_components/page-header";
 import { requirePermission } from "../require-permission";
 import { ParametersView } from "./_components/parameters-view";

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { Suspense } from "react";
-import { hasPermission } from "~/server/auth/permissions";
+import { hasPermission } from "~/server/domain/permissions";
 import { PageHeader } from "../_components/page-header";
 import { requirePermission } from "../require-permission";
 import { NewLaunchDialog } from "./_components/new-launch-dialog";

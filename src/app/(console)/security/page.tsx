@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { hasPermission } from "~/server/auth/permissions";
+import { hasPermission } from "~/server/domain/permissions";
 import { requirePermission } from "../require-permission";
 import { SecurityView } from "./_components/security-view";
 

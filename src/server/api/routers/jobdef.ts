@@ -1,5 +1,5 @@
 import { AppError } from "~/server/services/errors";
-import { hasPermission } from "~/server/auth/permissions";
+import { hasPermission } from "~/server/domain/permissions";
 import { z } from "zod";
 import { createTRPCRouter, permissionProcedure } from "~/server/api/trpc";
 import { createJobDef } from "~/server/services/jobdefs/create-jobdef";

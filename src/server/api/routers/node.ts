@@ -4,7 +4,7 @@ import { findNodes } from "~/server/services/nodes/find-nodes";
 import { getNode, previewNodeChange } from "~/server/services/nodes/get-node";
 import { MAX_ENGINE_LOG_LINES, readEngineLog } from "~/server/services/nodes/engine-log";
 import { applyNodeAction } from "~/server/services/nodes/node-actions";
-import { ZUpdateNodeSchema } from "~/server/services/nodes/node-parameters";
+import { ZUpdateNodeSchema } from "~/server/domain/node-parameters";
 import { updateNode } from "~/server/services/nodes/update-node";
 
 const ZNodeIdSchema = z.object({ id: z.number().int().positive() });

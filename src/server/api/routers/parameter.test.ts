@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RETENTION_PARAMETER, retentionDays } from "~/engine/retention";
+import { retentionDays } from "~/engine/retention";
 import { initDatabase } from "~/server/services/setup/init-database";
 import { anonymousCaller, callerWithRoles } from "~/test/principals";
 import { type TestDb, createTestDb } from "~/test/test-db";
+import { RETENTION_PARAMETER } from "~/server/domain/parameters";
 
 let t: TestDb;
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { createTRPCRouter, permissionProcedure } from "~/server/api/trpc";
-import { hasPermission } from "~/server/auth/permissions";
+import { hasPermission } from "~/server/domain/permissions";
 import { clearQueue, pauseQueue, resumeQueue } from "~/server/services/queues/queue-actions";
 import {
   ZQueueDescriptionSchema,

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { createTRPCRouter, permissionProcedure } from "~/server/api/trpc";
 import { previewNodeChange } from "~/server/services/nodes/get-node";
-import { ZUpdateNodeSchema, updateNode } from "~/server/services/nodes/update-node";
+import { ZUpdateNodeSchema } from "~/server/domain/node-parameters";
+import { updateNode } from "~/server/services/nodes/update-node";
 import { getSecurityReport } from "~/server/services/security/get-security-report";
 
 /** What the security page may toggle on a node. */

@@ -1,5 +1,5 @@
 import { authenticatedProcedure, createTRPCRouter } from "~/server/api/trpc";
-import { hasPermission } from "~/server/auth/permissions";
+import { hasPermission } from "~/server/domain/permissions";
 import { getOverview } from "~/server/services/stats/get-overview";
 
 export const statsRouter = createTRPCRouter({

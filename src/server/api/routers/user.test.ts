@@ -1,6 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BUILT_IN_ROLES } from "~/server/auth/permissions";
+import { BUILT_IN_ROLES } from "~/server/domain/permissions";
 import { getPrincipal } from "~/server/services/auth/get-principal";
 import { initDatabase } from "~/server/services/setup/init-database";
 import { anonymousCaller, callerWithRoles } from "~/test/principals";

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Db, DbOrTx } from "~/server/db";
-import { isValidPermissionPattern } from "~/server/auth/permissions";
+import { isValidPermissionPattern } from "~/server/domain/permissions";
 import { type Actor, createAuditEvent } from "~/server/services/audit/create-audit-event";
 import { AppError } from "~/server/services/errors";
 

@@ -4,7 +4,6 @@ import type { Db } from "~/server/db";
 import { type Actor, createAuditEvent } from "~/server/services/audit/create-audit-event";
 import { AppError } from "~/server/services/errors";
 
-export { ZNodeNameSchema } from "./node-parameters";
 
 export type CreateNodeOptions = { actor: Actor; name: string; host?: string; port?: number };
 

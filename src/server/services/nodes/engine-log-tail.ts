@@ -1,6 +1,6 @@
 import { open, readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { ENGINE_LOG_NAME } from "~/engine/engine-log";
+import { ENGINE_LOG_NAME } from "~/server/domain/node-files";
 
 /** The last `lines` lines of a node's current engine log, read from `logDir` on this machine. */
 export async function tailEngineLog(logDir: string, lines: number): Promise<string> {

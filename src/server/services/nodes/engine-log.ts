@@ -1,5 +1,5 @@
 import { realpath } from "node:fs/promises";
-import { hasPermission } from "~/server/auth/permissions";
+import { hasPermission } from "~/server/domain/permissions";
 import type { Db } from "~/server/db";
 import type { Actor } from "~/server/services/audit/create-audit-event";
 import type { Principal } from "~/server/services/auth/get-principal";

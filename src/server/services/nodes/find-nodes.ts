@@ -1,5 +1,6 @@
 import type { Db } from "~/server/db";
 import { LIVENESS_SELECT, livenessClock, nodeHealth } from "./node-health";
+import { ACTIVE_STATES } from "~/server/domain/run-states";
 
 /** Every node with its health, running count and last report (clusters have a handful of nodes). */
 export async function findNodes(db: Db) {
@@ -23,7 +24,7 @@ export async function findNodes(db: Db) {
         mappings: { select: { queue: { select: { name: true } }, maxThreads: true, enabled: true } },
       },
     }),
-    db.jobInstance.groupBy({ by: ["nodeId"], where: { state: { in: ["ATTRIBUTED", "RUNNING"] } }, _count: true }),
+    db.jobInstance.groupBy({ by: ["nodeId"], where: { state: { in: ACTIVE_STATES } }, _count: true }),
     livenessClock(db),
   ]);
   return nodes.map((n) => ({

@@ -1,11 +1,12 @@
-import type { ListenerReport } from "~/node-api/node-api-server";
 import type { Db, DbOrTx } from "~/server/db";
 import { AppError } from "~/server/services/errors";
 import { bindChoices, toNodeConfig } from "~/server/services/security/get-security-report";
 import { previewExposure } from "~/security/evaluate";
 import type { ApiKind } from "~/security/types";
 import { deadAfterMs, livenessClock, nodeHealth } from "./node-health";
-import type { TUpdateNode } from "./node-parameters";
+import type { TUpdateNode } from "~/server/domain/node-parameters";
+import type { ListenerReport } from "~/server/domain/node-config";
+import { ACTIVE_STATES } from "~/server/domain/run-states";
 
 type ReportedPoller = { queue: string; maxThreads: number; running: number; polling: boolean; finishedPerSecond: number };
 type ReportedCounters = {
@@ -36,7 +37,7 @@ async function loadNode(db: DbOrTx, id: number) {
  */
 export async function getNode(db: Db, id: number) {
   const [{ report, mappings, ...node }, clock] = await Promise.all([loadNode(db, id), livenessClock(db)]);
-  const runningPerQueue = await db.jobInstance.groupBy({ by: ["queueId"], where: { nodeId: id, state: { in: ["ATTRIBUTED", "RUNNING"] } }, _count: true });
+  const runningPerQueue = await db.jobInstance.groupBy({ by: ["queueId"], where: { nodeId: id, state: { in: ACTIVE_STATES } }, _count: true });
   const counters = (report?.counters ?? {}) as ReportedCounters;
   const reportedPollers = report && counters.state !== "stopped" ? (counters.pollers ?? []) : [];
   return {

@@ -1,14 +1,14 @@
 import { networkInterfaces } from "node:os";
 import { Agent, type Response, fetch } from "undici";
-import type { ListenerReport } from "~/node-api/node-api-server";
 import type { Db } from "~/server/db";
-import type { Permission } from "~/server/auth/permissions";
+import type { Permission } from "~/server/domain/permissions";
 import type { Actor } from "~/server/services/audit/create-audit-event";
 import { createApiToken } from "~/server/services/auth/api-tokens";
 import type { Principal } from "~/server/services/auth/get-principal";
 import { AppError } from "~/server/services/errors";
 import { LIVENESS_SELECT, livenessClock, nodeHealth } from "./node-health";
-import { isLoopbackAddress } from "~/security/evaluate";
+import type { ListenerReport } from "~/server/domain/node-config";
+import { isLoopbackAddress } from "~/server/domain/addresses";
 
 /** Connecting and receiving the response headers each get this long. */
 export const NODE_API_TIMEOUT_MS = 10_000;

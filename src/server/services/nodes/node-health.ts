@@ -1,15 +1,11 @@
 import { Prisma } from "~/generated/sqlite/client";
 import { env } from "~/env";
+import { DEAD_AFTER_PARAMETER, DEAD_FLOOR_HEARTBEATS, DEFAULT_DEAD_AFTER_SECONDS } from "~/server/domain/parameters";
 import { type Db, type DbOrTx, isPostgres } from "~/server/db";
 
 /** This process's heartbeat interval (a node writes it to Node.heartbeatMs at start). */
 export const HEARTBEAT_INTERVAL_MS = env.NODE_HEARTBEAT_MS;
 
-/** Global parameter: how long a node may stay silent before another node declares it dead. */
-export const DEAD_AFTER_PARAMETER = "nodeDeadAfterSeconds";
-export const DEFAULT_DEAD_AFTER_SECONDS = 120;
-/** The safe floor: a node is never judged dead before ten of its own heartbeat intervals. */
-export const DEAD_FLOOR_HEARTBEATS = 10;
 
 export type NodeHealth = "alive" | "late" | "dead" | "never started";
 type Liveness = { lastSeenAlive: Date | null; heartbeatMs: number | null; deadAfterSeconds: number | null };

@@ -2,9 +2,9 @@ import type { Db } from "~/server/db";
 import { type Actor, createAuditEvent } from "~/server/services/audit/create-audit-event";
 import { AppError, parseInput } from "~/server/services/errors";
 import { bindChoices, toNodeConfig } from "~/server/services/security/get-security-report";
-import { type TUpdateNode, ZUpdateNodeSchema, newExposures } from "./node-parameters";
+import { newExposures } from "~/security/evaluate";
+import { type TUpdateNode, ZUpdateNodeSchema } from "~/server/domain/node-parameters";
 
-export { ZBindHostSchema, ZUpdateNodeSchema, type TUpdateNode } from "./node-parameters";
 
 export type UpdateNodeOptions = {
   actor: Actor;

@@ -1,8 +1,11 @@
-import { RETENTION_PARAMETER } from "~/engine/retention";
-import { DEAD_AFTER_PARAMETER, DEAD_FLOOR_HEARTBEATS, DEFAULT_DEAD_AFTER_SECONDS } from "~/server/services/nodes/node-health";
-
-export const MIN_REFRESH_PARAMETER = "consoleMinRefreshMs";
-export const DEFAULT_MIN_REFRESH_MS = 2000;
+import {
+  DEAD_AFTER_PARAMETER,
+  DEAD_FLOOR_HEARTBEATS,
+  DEFAULT_DEAD_AFTER_SECONDS,
+  DEFAULT_MIN_REFRESH_MS,
+  MIN_REFRESH_PARAMETER,
+  RETENTION_PARAMETER,
+} from "~/server/domain/parameters";
 
 /** A global parameter Jobwarden itself reads, with what it does and what values it accepts. */
 export type KnownParameter = {

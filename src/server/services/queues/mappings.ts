@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Db, DbOrTx } from "~/server/db";
 import { type Actor, createAuditEvent } from "~/server/services/audit/create-audit-event";
 import { AppError, parseInput } from "~/server/services/errors";
+import { ACTIVE_STATES } from "~/server/domain/run-states";
 
 /** JQM advises never to poll more often than every 1000 ms; the console warns below that. */
 export const RECOMMENDED_MIN_POLLING_MS = 1000;
@@ -57,7 +58,7 @@ export async function findMappings(db: DbOrTx, filter: { nodeId?: number; queueI
     }),
     db.jobInstance.groupBy({
       by: ["nodeId", "queueId"],
-      where: { ...filter, state: { in: ["ATTRIBUTED", "RUNNING"] } },
+      where: { ...filter, state: { in: ACTIVE_STATES } },
       _count: { _all: true },
     }),
   ]);

@@ -1,12 +1,9 @@
-import type { JobState } from "~/generated/sqlite/enums";
 import type { Db, DbOrTx } from "~/server/db";
+import { WAITING_STATES } from "~/server/domain/run-states";
 import { type Actor, createAuditEvent } from "~/server/services/audit/create-audit-event";
 import { AppError } from "~/server/services/errors";
 import { endRunInTx } from "~/server/services/runs/end-run";
 import { setRunPosition, setRunQueue } from "~/server/services/runs/instruct-run";
-
-/** Runs waiting in a queue: what clearing it cancels. */
-export const WAITING: JobState[] = ["SUBMITTED", "SCHEDULED", "HOLDED"];
 
 export type QueueStatus = "RUNNING" | "PARTIALLY_RUNNING" | "PAUSED";
 
@@ -55,7 +52,7 @@ export async function clearQueue(db: Db, { actor, queueId }: { actor: Actor; que
   let lastId = 0;
   for (;;) {
     const batch = await db.jobInstance.findMany({
-      where: { queueId, state: { in: WAITING }, id: { gt: lastId } },
+      where: { queueId, state: { in: WAITING_STATES }, id: { gt: lastId } },
       orderBy: { id: "asc" },
       select: { id: true },
       take: 200,
@@ -64,11 +61,11 @@ export async function clearQueue(db: Db, { actor, queueId }: { actor: Actor; que
     lastId = batch[batch.length - 1]!.id;
     cancelled += await db.$transaction(async (tx) => {
       const still = await tx.jobInstance.findMany({
-        where: { id: { in: batch.map((b) => b.id) }, queueId, state: { in: WAITING } },
+        where: { id: { in: batch.map((b) => b.id) }, queueId, state: { in: WAITING_STATES } },
         select: { id: true },
       });
       let n = 0;
-      for (const { id } of still) if (await endRunInTx(tx, { id, state: "CANCELLED", endReason, fromStates: WAITING })) n++;
+      for (const { id } of still) if (await endRunInTx(tx, { id, state: "CANCELLED", endReason, fromStates: WAITING_STATES })) n++;
       return n;
     });
   }

@@ -1,11 +1,9 @@
 import { z } from "zod";
-import type { JobState } from "~/generated/sqlite/enums";
 import { type Db, type DbOrTx, type Tx, isPostgres } from "~/server/db";
+import { ACTIVE_STATES, type RunState, WAITING_STATES } from "~/server/domain/run-states";
 import { type Actor, createAuditEvent } from "~/server/services/audit/create-audit-event";
 import { AppError, parseInput } from "~/server/services/errors";
-import { type QueueStatus, WAITING } from "./queue-actions";
-
-const RUNNING: JobState[] = ["ATTRIBUTED", "RUNNING"];
+import type { QueueStatus } from "./queue-actions";
 
 export const ZQueueNameSchema = z
   .string()
@@ -66,15 +64,15 @@ export async function findQueueSummaries(db: DbOrTx, where: { id?: number } = {}
     db.queue.findMany({ where, orderBy: { name: "asc" }, select: queueSelect }),
     db.jobInstance.groupBy({
       by: ["queueId", "nodeId", "state"],
-      where: { ...(where.id ? { queueId: where.id } : {}), state: { in: [...WAITING, ...RUNNING] } },
+      where: { ...(where.id ? { queueId: where.id } : {}), state: { in: [...WAITING_STATES, ...ACTIVE_STATES] } },
       _count: { _all: true },
     }),
   ]);
   return queues.map((q) => {
     const mine = counts.filter((c) => c.queueId === q.id);
-    const sum = (states: JobState[], nodeId?: number) =>
+    const sum = (states: RunState[], nodeId?: number) =>
       mine.filter((c) => states.includes(c.state) && (nodeId === undefined || c.nodeId === nodeId)).reduce((n, c) => n + c._count._all, 0);
-    const mappings = q.mappings.map(({ node, ...m }) => ({ ...m, nodeName: node.name, running: sum(RUNNING, m.nodeId) }));
+    const mappings = q.mappings.map(({ node, ...m }) => ({ ...m, nodeName: node.name, running: sum(ACTIVE_STATES, m.nodeId) }));
     return {
       id: q.id,
       name: q.name,
@@ -83,8 +81,8 @@ export async function findQueueSummaries(db: DbOrTx, where: { id?: number } = {}
       createdAt: q.createdAt,
       updatedAt: q.updatedAt,
       status: queueStatus(q.mappings),
-      waiting: sum(WAITING),
-      running: sum(RUNNING),
+      waiting: sum(WAITING_STATES),
+      running: sum(ACTIVE_STATES),
       capacity: q.mappings.filter((m) => m.enabled).reduce((n, m) => n + m.maxThreads, 0),
       jobDefs: q._count.jobDefs,
       schedules: q._count.schedules,

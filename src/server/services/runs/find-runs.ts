@@ -4,7 +4,8 @@ import type { Prisma } from "~/generated/sqlite/client";
 import type { Db, DbOrTx } from "~/server/db";
 import { AppError, parseInput } from "~/server/services/errors";
 import { findHistoryPage } from "./history-page";
-import { ENDED_STATES, LIVE_STATES, wildcardFilter } from "./query-runs";
+import { ENDED_STATES, LIVE_STATES } from "~/server/domain/run-states";
+import { wildcardFilter } from "./query-runs";
 
 const text = z.string().trim().max(200).optional();
 const runId = z.number().int().positive().max(2_147_483_647);

@@ -1,13 +1,10 @@
-import type { JobState } from "~/generated/sqlite/enums";
 import type { Db } from "~/server/db";
+import { ACTIVE_STATES, PAUSABLE_STATES, type RunState, WAITING_STATES } from "~/server/domain/run-states";
 import { type Actor, createAuditEvent } from "~/server/services/audit/create-audit-event";
 import { AppError } from "~/server/services/errors";
 import { LIVENESS_SELECT, livenessClock, nodeHealth } from "~/server/services/nodes/node-health";
 import { endRun, endRunInTx } from "./end-run";
 import { enqueueRun, notifyEnqueued } from "./enqueue-run";
-
-const WAITING: JobState[] = ["SUBMITTED", "SCHEDULED", "HOLDED"];
-const ACTIVE: JobState[] = ["ATTRIBUTED", "RUNNING"];
 
 type RunChange = { actor: Actor; id: number };
 
@@ -16,7 +13,7 @@ async function changeLiveRun(
   db: Db,
   { actor, id }: RunChange,
   action: string,
-  from: JobState[],
+  from: RunState[],
   data: Parameters<Db["jobInstance"]["updateMany"]>[0]["data"],
 ) {
   return db.$transaction(async (tx) => {
@@ -49,7 +46,7 @@ export async function killRun(db: Db, change: RunChange) {
     where: { id: change.id },
     select: { state: true, nodeId: true, fencingToken: true, node: { select: { name: true, ...LIVENESS_SELECT } } },
   });
-  if (ji?.node && ji.nodeId !== null && ji.fencingToken !== null && ACTIVE.includes(ji.state) && nodeHealth(ji.node, await livenessClock(db)) === "dead") {
+  if (ji?.node && ji.nodeId !== null && ji.fencingToken !== null && ACTIVE_STATES.includes(ji.state) && nodeHealth(ji.node, await livenessClock(db)) === "dead") {
     const endReason = `killed by ${change.actor.login}; node ${ji.node.name} was not running (no heartbeat since ${ji.node.lastSeenAlive?.toISOString()})`;
     const claim = { nodeId: ji.nodeId, token: ji.fencingToken };
     const ended = await endRun(db, { id: change.id, state: "CRASHED", endReason, fromStates: [ji.state], claim });
@@ -58,11 +55,11 @@ export async function killRun(db: Db, change: RunChange) {
       return { id: change.id };
     }
   }
-  return changeLiveRun(db, change, "job_instance.kill", ACTIVE, { instruction: "KILL", instructedBy: change.actor.login });
+  return changeLiveRun(db, change, "job_instance.kill", ACTIVE_STATES, { instruction: "KILL", instructedBy: change.actor.login });
 }
 
 export function pauseRun(db: Db, change: RunChange) {
-  return changeLiveRun(db, change, "job_instance.pause", ["SUBMITTED", "SCHEDULED"], { state: "HOLDED" });
+  return changeLiveRun(db, change, "job_instance.pause", PAUSABLE_STATES, { state: "HOLDED" });
 }
 
 export async function resumeRun(db: Db, change: RunChange) {
@@ -74,24 +71,24 @@ export async function resumeRun(db: Db, change: RunChange) {
 }
 
 export function setRunPriority(db: Db, change: RunChange & { priority: number }) {
-  return changeLiveRun(db, change, "job_instance.priority", WAITING, { priority: change.priority });
+  return changeLiveRun(db, change, "job_instance.priority", WAITING_STATES, { priority: change.priority });
 }
 
 export function setRunPosition(db: Db, change: RunChange & { position: number }) {
-  return changeLiveRun(db, change, "queue_position.create", WAITING, { position: change.position });
+  return changeLiveRun(db, change, "queue_position.create", WAITING_STATES, { position: change.position });
 }
 
 export async function setRunQueue(db: Db, change: RunChange & { queueName: string }) {
   const queue = await db.queue.findUnique({ where: { name: change.queueName }, select: { id: true } });
   if (!queue) throw new AppError("NOT_FOUND", `No queue named ${change.queueName}`);
-  const result = await changeLiveRun(db, change, "job_instance.queue", WAITING, { queueId: queue.id });
+  const result = await changeLiveRun(db, change, "job_instance.queue", WAITING_STATES, { queueId: queue.id });
   await notifyEnqueued(db, queue.id);
   return result;
 }
 
 export function setRunAfter(db: Db, change: RunChange & { runAfter: Date | null }) {
   const due = change.runAfter == null || change.runAfter.getTime() <= Date.now();
-  return changeLiveRun(db, change, "job_instance.run_after", ["SUBMITTED", "SCHEDULED"], {
+  return changeLiveRun(db, change, "job_instance.run_after", PAUSABLE_STATES, {
     runAfter: change.runAfter,
     state: due ? "SUBMITTED" : "SCHEDULED",
   });
@@ -102,8 +99,8 @@ export async function cancelRun(db: Db, { actor, id }: RunChange) {
   return db.$transaction(async (tx) => {
     const ji = await tx.jobInstance.findUnique({ where: { id }, select: { state: true } });
     if (!ji) throw new AppError("NOT_FOUND", `No waiting run with id ${id}`);
-    if (!WAITING.includes(ji.state)) throw new AppError("CONFLICT", `Run ${id} is ${ji.state}: only waiting runs can be cancelled (kill it instead)`);
-    const moved = await endRunInTx(tx, { id, state: "CANCELLED", endReason: `cancelled by ${actor.login}`, fromStates: WAITING });
+    if (!WAITING_STATES.includes(ji.state)) throw new AppError("CONFLICT", `Run ${id} is ${ji.state}: only waiting runs can be cancelled (kill it instead)`);
+    const moved = await endRunInTx(tx, { id, state: "CANCELLED", endReason: `cancelled by ${actor.login}`, fromStates: WAITING_STATES });
     if (!moved) throw new AppError("CONFLICT", `Run ${id} changed state meanwhile; try again`);
     await createAuditEvent(tx, { actor, action: "job_instance.cancel", objectType: "job_instance", objectId: id, before: ji });
     return { id };

@@ -1,11 +1,9 @@
 import { z } from "zod";
-import { JobState } from "~/generated/sqlite/enums";
 import type { Prisma } from "~/generated/sqlite/client";
 import type { DbOrTx } from "~/server/db";
+import { ENDED_STATES, LIVE_STATES, RUN_STATES, type RunState } from "~/server/domain/run-states";
 import { AppError } from "~/server/services/errors";
 
-export const LIVE_STATES: JobState[] = ["SUBMITTED", "SCHEDULED", "HOLDED", "ATTRIBUTED", "RUNNING"];
-export const ENDED_STATES: JobState[] = ["ENDED", "CRASHED", "CANCELLED"];
 
 export const MAX_PAGE_SIZE = 500;
 export const MAX_FIRST_ROW = 10_000;
@@ -47,7 +45,7 @@ export const ZQueryRunsSchema = z
     instanceKeyword2: text.nullish(),
     instanceKeyword3: text.nullish(),
     instanceModule: text.nullish(),
-    status: z.union([z.enum(JobState), z.array(z.enum(JobState)).max(8)]).nullish(),
+    status: z.union([z.enum(RUN_STATES), z.array(z.enum(RUN_STATES)).max(8)]).nullish(),
     enqueuedBefore: ZDateInputSchema.nullish(),
     enqueuedAfter: ZDateInputSchema.nullish(),
     beganRunningBefore: ZDateInputSchema.nullish(),
@@ -79,7 +77,7 @@ export type RunDto = {
   parent: number | null;
   user: string | null;
   sessionID: string | null;
-  state: JobState;
+  state: RunState;
   position: number | null;
   priority: number;
   queueName: string;

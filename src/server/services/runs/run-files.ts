@@ -6,7 +6,7 @@ import { create as contentDisposition } from "content-disposition";
 import type { Response as NodeResponse } from "undici";
 import { getCurrentPrincipal } from "~/server/auth/config";
 import { clientAddress } from "~/server/auth/client-address";
-import { type Permission, hasPermission } from "~/server/auth/permissions";
+import { type Permission, hasPermission } from "~/server/domain/permissions";
 import type { Db } from "~/server/db";
 import { type Actor, createAuditEvent } from "~/server/services/audit/create-audit-event";
 import type { Principal } from "~/server/services/auth/get-principal";

@@ -1,9 +1,9 @@
-import type { ListenerReport } from "~/node-api/node-api-server";
 import type { DbOrTx } from "~/server/db";
 import { HEARTBEAT_INTERVAL_MS } from "~/server/services/nodes/node-health";
 import { probeConsole } from "~/security/console-probe";
 import { evaluateCluster, evaluateConsole, evaluateNode, jobDefinitionAuthors } from "~/security/evaluate";
-import type { MeasuredPaths, NodeConfig, NodeMeasurement, PayloadIsolationReport } from "~/security/types";
+import type { NodeConfig } from "~/security/types";
+import type { ListenerReport, MeasuredPaths, NodeMeasurement, PayloadIsolationReport } from "~/server/domain/node-config";
 
 type NodeWithReport = NonNullable<Awaited<ReturnType<typeof loadNodes>>>[number];
 

@@ -3,7 +3,7 @@ import { env } from "~/env";
 import type { Db } from "~/server/db";
 import { ensureSessionSecret } from "~/server/auth/session-secret";
 import { generatePassword, hashPassword } from "~/server/auth/password";
-import { BUILT_IN_ROLES } from "~/server/auth/permissions";
+import { BUILT_IN_ROLES } from "~/server/domain/permissions";
 import { SYSTEM_ACTOR, createAuditEvent } from "~/server/services/audit/create-audit-event";
 import { createNode } from "~/server/services/nodes/create-node";
 import { migrateDatabase } from "./migrate-database";

@@ -1,5 +1,5 @@
-import type { JobState } from "~/generated/sqlite/enums";
 import type { Db, DbOrTx } from "~/server/db";
+import { ACTIVE_STATES, LIVE_STATES, type RunState } from "~/server/domain/run-states";
 import { findNodes } from "~/server/services/nodes/find-nodes";
 import { bucketRuns, bucketWindowStart } from "./bucket-runs";
 
@@ -8,8 +8,6 @@ const HOUR_MS = 60 * MINUTE_MS;
 /** Most History rows read to draw the 24 h chart; beyond, the oldest hours are flagged incomplete. */
 export const MAX_WINDOW_ROWS = 200_000;
 
-const LIVE_STATES = ["SUBMITTED", "SCHEDULED", "HOLDED", "ATTRIBUTED", "RUNNING"] as const satisfies readonly JobState[];
-type LiveState = (typeof LIVE_STATES)[number];
 
 export type OverviewSections = { runs: boolean; nodes: boolean; queues: boolean };
 export type OverviewOptions = { now?: Date; include: OverviewSections; maxWindowRows?: number };
@@ -41,9 +39,9 @@ async function getRunStats(db: DbOrTx, now: Date, maxWindowRows: number) {
     }),
   ]);
 
-  const liveCounts = Object.fromEntries(LIVE_STATES.map((s) => [s, 0])) as Record<LiveState, number>;
-  for (const row of live) if (row.state in liveCounts) liveCounts[row.state as LiveState] = row._count._all;
-  const lastHourCount = (state: JobState) => lastHour.find((r) => r.state === state)?._count._all ?? 0;
+  const liveCounts = Object.fromEntries(LIVE_STATES.map((s) => [s, 0])) as Record<RunState, number>;
+  for (const row of live) if (row.state in liveCounts) liveCounts[row.state] = row._count._all;
+  const lastHourCount = (state: RunState) => lastHour.find((r) => r.state === state)?._count._all ?? 0;
 
   const truncated = windowRows.length > maxWindowRows;
   const rows = truncated ? windowRows.slice(0, maxWindowRows) : windowRows;
@@ -99,7 +97,7 @@ async function getQueueStats(db: DbOrTx) {
     db.jobInstance.groupBy({ by: ["queueId", "state"], _count: { _all: true } }),
   ]);
   return queues.map((q) => {
-    const of = (...states: JobState[]) =>
+    const of = (...states: RunState[]) =>
       counts.filter((c) => c.queueId === q.id && states.includes(c.state)).reduce((n, c) => n + c._count._all, 0);
     const enabled = q.mappings.filter((m) => m.enabled);
     return {
@@ -110,7 +108,7 @@ async function getQueueStats(db: DbOrTx) {
       waiting: of("SUBMITTED"),
       held: of("HOLDED"),
       scheduled: of("SCHEDULED"),
-      running: of("ATTRIBUTED", "RUNNING"),
+      running: of(...ACTIVE_STATES),
       nodes: enabled.length,
       maxThreads: enabled.reduce((n, m) => n + m.maxThreads, 0),
     };

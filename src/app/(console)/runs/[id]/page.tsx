@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { ArrowLeft } from "lucide-react";
-import { hasPermission } from "~/server/auth/permissions";
+import { hasPermission } from "~/server/domain/permissions";
 import { PageHeader } from "../../_components/page-header";
 import { requirePermission } from "../../require-permission";
 import { RunDetail } from "./_components/run-detail";

@@ -2,25 +2,23 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { toast } from "sonner";
-import type { JobState } from "~/generated/sqlite/enums";
 import type { BulkRunResult } from "~/server/api/routers/run";
+import { ACTIVE_STATES, ENDED_STATES, PAUSABLE_STATES, type RunState, WAITING_STATES } from "~/server/domain/run-states";
 import { useTRPC } from "~/trpc/react";
 
 export type RunAction = "kill" | "cancel" | "pause" | "resume" | "restart" | "relaunch" | "setQueue" | "setPriority";
 /** The value an action needs: the queue to move to, the new priority. */
 export type RunActionValue = { queueName?: string; priority?: number };
 
-const WAITING: JobState[] = ["SUBMITTED", "SCHEDULED", "HOLDED"];
-
-export const ACTIONS: Record<RunAction, { label: string; past: string; destructive: boolean; explain: string; states: JobState[] }> = {
-  kill: { label: "Kill", past: "killed", destructive: true, explain: "Their nodes stop them; they end CRASHED.", states: ["ATTRIBUTED", "RUNNING"] },
-  cancel: { label: "Cancel", past: "cancelled", destructive: true, explain: "Waiting runs move to History as CANCELLED.", states: ["SUBMITTED", "SCHEDULED", "HOLDED"] },
-  pause: { label: "Pause", past: "paused", destructive: false, explain: "Waiting runs are held until resumed.", states: ["SUBMITTED", "SCHEDULED"] },
+export const ACTIONS: Record<RunAction, { label: string; past: string; destructive: boolean; explain: string; states: RunState[] }> = {
+  kill: { label: "Kill", past: "killed", destructive: true, explain: "Their nodes stop them; they end CRASHED.", states: ACTIVE_STATES },
+  cancel: { label: "Cancel", past: "cancelled", destructive: true, explain: "Waiting runs move to History as CANCELLED.", states: WAITING_STATES },
+  pause: { label: "Pause", past: "paused", destructive: false, explain: "Waiting runs are held until resumed.", states: PAUSABLE_STATES },
   resume: { label: "Resume", past: "resumed", destructive: false, explain: "Held runs wait for a node again.", states: ["HOLDED"] },
   restart: { label: "Restart", past: "restarted", destructive: false, explain: "A new run is enqueued for each crashed run, with its parameters.", states: ["CRASHED"] },
-  relaunch: { label: "Relaunch", past: "relaunched", destructive: false, explain: "A new run is enqueued for each run, with its parameters.", states: ["ENDED", "CRASHED", "CANCELLED"] },
-  setQueue: { label: "Change queue", past: "moved", destructive: false, explain: "Waiting runs move to the chosen queue.", states: WAITING },
-  setPriority: { label: "Set priority", past: "given the new priority", destructive: false, explain: "Among waiting runs, a higher priority starts first.", states: WAITING },
+  relaunch: { label: "Relaunch", past: "relaunched", destructive: false, explain: "A new run is enqueued for each run, with its parameters.", states: ENDED_STATES },
+  setQueue: { label: "Change queue", past: "moved", destructive: false, explain: "Waiting runs move to the chosen queue.", states: WAITING_STATES },
+  setPriority: { label: "Set priority", past: "given the new priority", destructive: false, explain: "Among waiting runs, a higher priority starts first.", states: WAITING_STATES },
 };
 
 export const ACTIVE_ACTIONS: RunAction[] = ["kill", "cancel", "pause", "resume", "setQueue", "setPriority"];

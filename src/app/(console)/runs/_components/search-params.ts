@@ -1,4 +1,4 @@
-import type { JobState } from "~/generated/sqlite/enums";
+import { ENDED_STATES, LIVE_STATES, RUN_STATES, type RunState } from "~/server/domain/run-states";
 import type { RouterInputs } from "~/trpc/react";
 
 export type RunsTab = "active" | "history";
@@ -22,7 +22,7 @@ export type RunFilters = {
   app: string;
   queue: string;
   node: string;
-  state: JobState[];
+  state: RunState[];
   user: string;
   session: string;
   parent: string;
@@ -50,7 +50,6 @@ export const EMPTY_FILTERS: RunFilters = {
 };
 
 const TEXT_KEYS = ["id", "app", "queue", "node", "user", "session", "parent", "keyword", "enqAfter", "enqBefore", "endAfter", "endBefore"] as const;
-const ALL_STATES: JobState[] = ["SUBMITTED", "SCHEDULED", "HOLDED", "ATTRIBUTED", "RUNNING", "ENDED", "CRASHED", "CANCELLED"];
 
 export function parseTab(params: URLSearchParams): RunsTab {
   return params.get("tab") === "history" ? "history" : "active";
@@ -61,7 +60,7 @@ export function parseFilters(params: URLSearchParams): RunFilters {
   for (const key of TEXT_KEYS) f[key] = (params.get(key) ?? "").slice(0, 200);
   f.state = (params.get("state") ?? "")
     .split(",")
-    .filter((s): s is JobState => (ALL_STATES as string[]).includes(s));
+    .filter((s): s is RunState => (RUN_STATES as readonly string[]).includes(s));
   return f;
 }
 
@@ -107,7 +106,7 @@ export function toFindInput(tab: RunsTab, f: RunFilters, sort: RunSort = "newest
   };
 }
 
-export const STATES_BY_TAB: Record<RunsTab, JobState[]> = {
-  active: ["SUBMITTED", "SCHEDULED", "HOLDED", "ATTRIBUTED", "RUNNING"],
-  history: ["ENDED", "CRASHED", "CANCELLED"],
+export const STATES_BY_TAB: Record<RunsTab, RunState[]> = {
+  active: LIVE_STATES,
+  history: ENDED_STATES,
 };

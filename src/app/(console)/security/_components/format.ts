@@ -1,4 +1,4 @@
-import type { ApiExposure, ApiKind, AuthMode, Endpoint, Risk } from "~/security/types";
+import type { ApiExposure, ApiKind, Endpoint, Risk } from "~/security/types";
 
 export const API_LABEL: Record<ApiKind, string> = {
   simple: "Simple API",
@@ -9,13 +9,6 @@ export const API_LABEL: Record<ApiKind, string> = {
 };
 
 export const RISK_ORDER: Record<Risk, number> = { critical: 0, warning: 1, ok: 2 };
-
-export const AUTH_MODES: { value: AuthMode; label: string }[] = [
-  { value: "none", label: "none (anonymous)" },
-  { value: "basic", label: "basic (console users)" },
-  { value: "token", label: "token (API tokens)" },
-  { value: "certificate", label: "certificate (TLS client)" },
-];
 
 /** host:port with IPv6 addresses in brackets, the socket path, or "Unix socket". */
 export function endpointAddress(e: Pick<Endpoint, "address" | "port" | "socketPath">): string {

@@ -6,7 +6,7 @@ import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "~
 import { Switch } from "~/components/ui/switch";
 import type { RouterInputs, RouterOutputs } from "~/trpc/react";
 import { cn } from "~/lib/utils";
-import { AUTH_MODES } from "./format";
+import { AUTH_MODE_OPTIONS } from "../../_components/auth-modes";
 
 export type SecurityNode = RouterOutputs["security"]["get"]["nodes"][number];
 export type SecurityChanges = RouterInputs["security"]["update"]["changes"];
@@ -74,7 +74,7 @@ function AuthSetting({
           <SelectValue />
         </SelectTrigger>
         <SelectContent>
-          {AUTH_MODES.map((m) => (
+          {AUTH_MODE_OPTIONS.map((m) => (
             <SelectItem key={m.value} value={m.value}>
               {m.label}
             </SelectItem>
@@ -98,7 +98,7 @@ export function NodeControls({ node, disabled, onChange }: { node: SecurityNode;
     ? node.bindChoices
     : [{ address: config.host, label: "Current setting" }, ...node.bindChoices];
   const choiceLabel = (address: string) => choices.find((c) => c.address === address)?.label ?? address;
-  const authLabel = (mode: string) => AUTH_MODES.find((m) => m.value === mode)?.label ?? mode;
+  const authLabel = (mode: string) => AUTH_MODE_OPTIONS.find((m) => m.value === mode)?.label ?? mode;
 
   return (
     <section aria-label={`Exposure settings of ${name}`} className="bg-muted/40 rounded-lg border p-4">

@@ -1,5 +1,5 @@
 import { getCurrentPrincipal } from "~/server/auth/config";
-import { hasPermission } from "~/server/auth/permissions";
+import { hasPermission } from "~/server/domain/permissions";
 import { db } from "~/server/db";
 import { createAuditEvent } from "~/server/services/audit/create-audit-event";
 import { getSecurityReport } from "~/server/services/security/get-security-report";

@@ -17,11 +17,11 @@ import {
   PARAMETER_EFFECT,
   type TUpdateNode,
   ZUpdateNodeSchema,
-  newExposures,
-} from "~/server/services/nodes/node-parameters";
+} from "~/server/domain/node-parameters";
+import { newExposures } from "~/security/evaluate";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
 import { ConfirmDialog } from "../../../_components/confirm-dialog";
-import { AUTH_MODES } from "../../../security/_components/format";
+import { AUTH_MODE_OPTIONS } from "../../../_components/auth-modes";
 
 type Node = RouterOutputs["node"]["get"];
 type Editable = Exclude<NodeParameter, "enabled" | "stopRequested">;
@@ -264,7 +264,7 @@ function Form({ node, canEdit }: { node: Node; canEdit: boolean }) {
   }
 
   const hostChoices = node.bindChoices.map((c) => ({ value: c.address, label: c.label.includes(c.address) ? c.label : `${c.label} (${c.address})` }));
-  const authOptions = AUTH_MODES;
+  const authOptions = AUTH_MODE_OPTIONS;
 
   return (
     <Card>

@@ -1,11 +1,10 @@
 /**
  * Node parameters as the editor and the services see them: validation, and when each change takes
- * effect. Client-safe (no server imports): the console form uses the same schema and hints.
+ * effect. Client-safe (imports nothing but the domain): the console form uses the same schema and hints.
  */
 import { z } from "zod";
-import { normalizeHostName } from "~/node-api/host-names";
-import { previewExposure } from "~/security/evaluate";
-import type { ApiKind, NodeConfig } from "~/security/types";
+import { normalizeHostName } from "./host-names";
+import { AUTH_MODES } from "./node-config";
 
 const port = z.number().int().min(0, "A port is 0 to 65535").max(65535, "A port is 0 to 65535");
 const path = z.string().trim().min(1, "A path is required").max(1000);
@@ -64,7 +63,6 @@ export const ZDeadAfterSecondsSchema = z
   .nullable();
 
 export const LOG_LEVELS = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"] as const;
-export const AUTH_MODES = ["none", "basic", "token", "certificate"] as const;
 
 export const ZUpdateNodeSchema = z
   .object({
@@ -126,36 +124,3 @@ export const PARAMETER_EFFECT: Record<NodeParameter, "live" | "restart"> = {
   payloadUser: "live",
   deadAfterSeconds: "live",
 };
-
-const NODE_APIS: { api: ApiKind; label: string }[] = [
-  { api: "simple", label: "simple API" },
-  { api: "client", label: "client REST API" },
-  { api: "mgmt-remote", label: "remote management API" },
-];
-
-/**
- * What a change newly exposes beyond this host: an API that becomes reachable from the network, or
- * that starts accepting anonymous callers from the network (authentication none is only answered
- * off this host once anonymousConfirmed is set). Setting anonymousConfirmed always counts: on
- * loopback it opens nothing yet, but arms the next change of interface. Empty when nothing gets more
- * exposed.
- */
-export function newExposures(before: NodeConfig, after: NodeConfig): string[] {
-  const anonymousFromNetwork = (config: NodeConfig, api: ApiKind) => {
-    const p = previewExposure(config, api);
-    return p.reachableFrom === "the network" && p.anonymousAllowed && config.anonymousConfirmed;
-  };
-  const exposures = NODE_APIS.flatMap(({ api, label }) => {
-    const was = previewExposure(before, api);
-    const will = previewExposure(after, api);
-    if (will.reachableFrom !== "the network") return [];
-    const anonymous = anonymousFromNetwork(after, api);
-    if (was.reachableFrom !== "the network") return [`the ${label} becomes reachable from the network${anonymous ? " without authentication" : ""}`];
-    if (anonymous && !anonymousFromNetwork(before, api)) return [`the ${label} accepts anonymous callers from the network`];
-    return [];
-  });
-  if (after.anonymousConfirmed && !before.anonymousConfirmed && !exposures.some((e) => e.includes("anonymous") || e.includes("without authentication"))) {
-    exposures.push("any API with authentication none will accept anonymous callers from the network once it listens there (anonymousConfirmed)");
-  }
-  return exposures;
-}

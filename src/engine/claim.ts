@@ -1,17 +1,17 @@
-import { type Db, isPostgres } from "~/server/db";
+import { type Db, dialectOf } from "~/server/db";
 import { ACTIVE_STATES } from "~/server/domain/run-states";
 
 /**
  * Takes up to `max` SUBMITTED runs of a queue for a node: priority first (higher wins), then
  * position (FIFO). A highlander job definition with a run already active is skipped.
- * PostgreSQL: one UPDATE over a FOR UPDATE SKIP LOCKED selection. SQLite: a guarded update per
+ * Where the database can skip locked rows (PostgreSQL): one UPDATE over a FOR UPDATE SKIP LOCKED selection. SQLite: a guarded update per
  * candidate (`WHERE id = ? AND state = 'SUBMITTED'`): a run another node took is simply skipped.
  * A claim carries the node's incarnation as its fencing token, and is only made while that
  * incarnation is still the node's (a node declared dead claims nothing until it rejoins).
  */
 export async function claimRuns(db: Db, { queueId, nodeId, token, max }: { queueId: number; nodeId: number; token: number; max: number }): Promise<number[]> {
   if (max <= 0) return [];
-  if (isPostgres(db)) {
+  if (dialectOf(db).skipLocked) {
     const rows = await db.$queryRawUnsafe<{ id: number }[]>(
       `WITH claimed AS (
        UPDATE "JobInstance" SET "state" = 'ATTRIBUTED', "nodeId" = $1, "fencingToken" = $4, "attributedAt" = now()

@@ -1,8 +1,8 @@
 import type { Logger } from "pino";
 import { Prisma } from "~/generated/sqlite/client";
-import { type Db, isPostgres } from "~/server/db";
+import { type Db, dialectOf } from "~/server/db";
 import { createAuditEvent } from "~/server/services/audit/create-audit-event";
-import { HEARTBEAT_INTERVAL_MS, databaseNowSql, readDeadAfterSeconds } from "~/server/services/nodes/node-health";
+import { HEARTBEAT_INTERVAL_MS, readDeadAfterSeconds } from "~/server/services/nodes/node-health";
 import { endRun } from "~/server/services/runs/end-run";
 import { notifyEnqueued } from "~/server/services/runs/enqueue-run";
 import { DEAD_FLOOR_HEARTBEATS } from "~/server/domain/parameters";
@@ -17,7 +17,7 @@ export type TakeOver = { crashed: number[]; resubmitted: number[] };
 export async function beginIncarnation(db: Db, nodeId: number, heartbeatMs: number, expected?: number): Promise<number | null> {
   const guard = expected === undefined ? Prisma.empty : Prisma.sql` AND "incarnation" = ${expected}`;
   const rows = await db.$queryRaw<{ incarnation: number }[]>(Prisma.sql`
-    UPDATE "Node" SET "incarnation" = "incarnation" + 1, "heartbeatMs" = ${heartbeatMs}, "lastSeenAlive" = ${databaseNowSql(db)}
+    UPDATE "Node" SET "incarnation" = "incarnation" + 1, "heartbeatMs" = ${heartbeatMs}, "lastSeenAlive" = ${dialectOf(db).nowSql}
     WHERE "id" = ${nodeId}${guard} RETURNING "incarnation"`);
   return rows[0] ? Number(rows[0].incarnation) : null;
 }
@@ -74,16 +74,10 @@ export async function declareDeadNodes(
 ): Promise<TakeOver & { nodes: string[] }> {
   const deadAfterMs = Prisma.sql`COALESCE("deadAfterSeconds", ${await readDeadAfterSeconds(db)}) * 1000`;
   const floor = Prisma.sql`${DEAD_FLOOR_HEARTBEATS} * COALESCE("heartbeatMs", ${HEARTBEAT_INTERVAL_MS})`;
-  const now = databaseNowSql(db);
-  const [threshold, silent] = isPostgres(db)
-    ? [
-        Prisma.sql`GREATEST(${deadAfterMs}, ${floor})`,
-        Prisma.sql`"lastSeenAlive" < ${now} - GREATEST(${deadAfterMs}, ${floor}) * interval '1 millisecond'`,
-      ]
-    : [
-        Prisma.sql`max(${deadAfterMs}, ${floor})`,
-        Prisma.sql`"lastSeenAlive" < strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now', '-' || (max(${deadAfterMs}, ${floor}) / 1000.0) || ' seconds')`,
-      ];
+  const dialect = dialectOf(db);
+  const now = dialect.nowSql;
+  const threshold = dialect.greatest(deadAfterMs, floor);
+  const silent = dialect.olderThan("lastSeenAlive", threshold);
   const declared = await db.$queryRaw<{ id: number }[]>(Prisma.sql`
     UPDATE "Node" SET "incarnation" = "incarnation" + 1, "declaredDeadAt" = ${now}, "declaredDeadBy" = ${self.name}
     WHERE "id" <> ${self.id} AND "lastSeenAlive" IS NOT NULL AND ${silent} AND ${threshold} <= ${Math.floor(self.healthyForMs)}

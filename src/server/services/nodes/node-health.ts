@@ -1,7 +1,6 @@
-import { Prisma } from "~/generated/sqlite/client";
 import { env } from "~/env";
 import { DEAD_AFTER_PARAMETER, DEAD_FLOOR_HEARTBEATS, DEFAULT_DEAD_AFTER_SECONDS } from "~/server/domain/parameters";
-import { type Db, type DbOrTx, isPostgres } from "~/server/db";
+import { type Db, type DbOrTx, dialectOf } from "~/server/db";
 
 /** This process's heartbeat interval (a node writes it to Node.heartbeatMs at start). */
 export const HEARTBEAT_INTERVAL_MS = env.NODE_HEARTBEAT_MS;
@@ -32,7 +31,7 @@ export async function readDeadAfterSeconds(db: DbOrTx): Promise<number> {
  * with this machine's clock. (A SQLite file lives on one machine: its clock is the database's.)
  */
 export async function databaseNow(db: Db): Promise<Date> {
-  if (!isPostgres(db)) return new Date();
+  if (dialectOf(db).name === "sqlite") return new Date();
   const [row] = await db.$queryRaw<{ ms: number }[]>`SELECT (extract(epoch from clock_timestamp()) * 1000)::float8 AS "ms"`;
   return new Date(Number(row!.ms));
 }
@@ -50,9 +49,4 @@ export function nodeHealth(node: Liveness, clock: { now: Date; deadAfterSeconds:
   if (age <= 2 * (node.heartbeatMs ?? HEARTBEAT_INTERVAL_MS)) return "alive";
   if (age <= deadAfterMs(node, clock.deadAfterSeconds)) return "late";
   return "dead";
-}
-
-/** SQL for the database's current time, in the form Prisma stores DateTime values. */
-export function databaseNowSql(db: Db): Prisma.Sql {
-  return Prisma.raw(isPostgres(db) ? `(now() AT TIME ZONE 'UTC')` : `strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now')`);
 }

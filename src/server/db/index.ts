@@ -5,6 +5,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { env, isPostgresUrl } from "~/env";
 import { PrismaClient as PgClient } from "~/generated/pg/client";
 import { PrismaClient as SqliteClient } from "~/generated/sqlite/client";
+import { type Dialect, POSTGRESQL, SQLITE } from "./dialect";
 
 /** App code is typed against the SQLite client: that keeps it inside what both providers support. */
 export type Db = SqliteClient;
@@ -27,7 +28,8 @@ function sqliteAdapter(url: string) {
       await adapter.executeScript(SQLITE_PRAGMAS);
       // Prisma opens transactions with a deferred BEGIN: one that reads, then writes while another
       // process committed meanwhile, fails at once with SQLITE_BUSY (a stale WAL snapshot) instead of
-      // waiting. BEGIN IMMEDIATE takes the write lock first, so the busy timeout applies.
+      // waiting. BEGIN IMMEDIATE takes the write lock first, so the busy timeout applies. The adapter
+      // has no option for it: docs/database.md says how to remove this patch.
       const client = (adapter as unknown as { client: { prepare(sql: string): unknown } }).client;
       const prepare = client.prepare.bind(client);
       client.prepare = (sql: string) => prepare(sql === "BEGIN" ? "BEGIN IMMEDIATE" : sql);
@@ -47,9 +49,13 @@ export function createDb(url: string = env.DATABASE_URL): Db {
   return new SqliteClient({ adapter: sqliteAdapter(url) });
 }
 
-/** Raw SQL differs between the providers; everything else goes through the common Prisma API. */
+/** The SQL that differs between the providers (dialect.ts); everything else goes through the common Prisma API. */
+export function dialectOf(db: Db): Dialect {
+  return postgresClients.has(db) ? POSTGRESQL : SQLITE;
+}
+
 export function isPostgres(db: Db): boolean {
-  return postgresClients.has(db);
+  return dialectOf(db) === POSTGRESQL;
 }
 
 const globalForDb = globalThis as unknown as { jobwardenDb?: Db };

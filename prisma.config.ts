@@ -1,5 +1,6 @@
 // DATABASE_URL picks the provider: file:... -> SQLite, postgres(ql)://... -> PostgreSQL.
-// The fixes below make Prisma 6.19's CLI work offline with the JS engine (see docs/database.md).
+// The patches below make Prisma 6.19's CLI work offline with the JS engine: docs/database.md, "Patches",
+// numbers 3 to 7, says what each works around and how to remove it.
 import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";

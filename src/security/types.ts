@@ -60,7 +60,7 @@ export type NodeSecurity = {
   node: string;
   health: "reporting" | "stale" | "stopped" | "never reported";
   apis: ApiExposure[];
-  /** Install files, log files, database file: the seed's other surfaces, as this node measured them. */
+  /** Install files, log files, database file: the install's other attack surfaces, as this node measured them. */
   surfaces: Finding[];
   drift: Finding[];
   /** Whether the node's payloads run as an unprivileged account of their own. */

@@ -39,7 +39,7 @@ export function hasPermission(granted: readonly string[], required: Permission):
   });
 }
 
-/** JQM's built-in roles (jqm.md §7), plus the `security` and `audit` objects Jobwarden adds. */
+/** JQM's built-in roles (its default shiro.ini), plus the `security` and `audit` objects Jobwarden adds. */
 export const BUILT_IN_ROLES: readonly { name: string; description: string; permissions: readonly string[] }[] = [
   { name: "administrator", description: "Everything, including users, roles and the audit log.", permissions: ["*:*"] },
   {

@@ -1,14 +1,11 @@
-import { z } from "zod";
 import type { Db, DbOrTx } from "~/server/db";
 import { type Actor, createAuditEvent } from "~/server/services/audit/create-audit-event";
 import { AppError, parseInput } from "~/server/services/errors";
 import { KNOWN_PARAMETERS, knownParameter } from "./known-parameters";
 
-export const ZParameterKeySchema = z
-  .string()
-  .trim()
-  .regex(/^[A-Za-z0-9_.-]{1,50}$/, "Key: 1 to 50 letters, digits, dots, dashes or underscores");
-export const ZParameterValueSchema = z.string().max(1000, "Value: at most 1000 characters");
+import { ZParameterKeySchema, ZParameterValueSchema } from "~/server/domain/parameter-schemas";
+
+export { ZParameterKeySchema, ZParameterValueSchema };
 
 
 /** Known keys must hold a value their reader accepts; free keys (JQM allows them) take anything. */

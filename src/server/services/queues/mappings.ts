@@ -1,34 +1,19 @@
-import { z } from "zod";
 import type { Db, DbOrTx } from "~/server/db";
 import { type Actor, createAuditEvent } from "~/server/services/audit/create-audit-event";
 import { AppError, parseInput } from "~/server/services/errors";
 import { ACTIVE_STATES } from "~/server/domain/run-states";
 
-/** JQM advises never to poll more often than every 1000 ms; the console warns below that. */
-export const RECOMMENDED_MIN_POLLING_MS = 1000;
+import { type TCreateMapping, type TUpdateMapping, ZCreateMappingSchema, ZUpdateMappingSchema } from "~/server/domain/queue-schemas";
 
-export const ZMaxThreadsSchema = z.number().int().min(1, "Threads: at least 1").max(1000, "Threads: at most 1000");
-export const ZPollingIntervalSchema = z
-  .number()
-  .int()
-  .min(100, "Polling interval: at least 100 ms")
-  .max(3_600_000, "Polling interval: at most 3,600,000 ms (one hour)");
-
-export const ZCreateMappingSchema = z.object({
-  nodeId: z.number().int().positive(),
-  queueId: z.number().int().positive(),
-  maxThreads: ZMaxThreadsSchema.default(5),
-  pollingIntervalMs: ZPollingIntervalSchema.default(1000),
-  enabled: z.boolean().default(true),
-});
-export type TCreateMapping = z.input<typeof ZCreateMappingSchema>;
-
-export const ZUpdateMappingSchema = z.object({
-  maxThreads: ZMaxThreadsSchema.optional(),
-  pollingIntervalMs: ZPollingIntervalSchema.optional(),
-  enabled: z.boolean().optional(),
-});
-export type TUpdateMapping = z.input<typeof ZUpdateMappingSchema>;
+export {
+  RECOMMENDED_MIN_POLLING_MS,
+  ZCreateMappingSchema,
+  ZMaxThreadsSchema,
+  ZPollingIntervalSchema,
+  ZUpdateMappingSchema,
+  type TCreateMapping,
+  type TUpdateMapping,
+} from "~/server/domain/queue-schemas";
 
 
 const mappingSelect = {

@@ -1,29 +1,12 @@
-import { z } from "zod";
 import { type Db, type DbOrTx, type Tx, isPostgres } from "~/server/db";
 import { ACTIVE_STATES, type RunState, WAITING_STATES } from "~/server/domain/run-states";
 import { type Actor, createAuditEvent } from "~/server/services/audit/create-audit-event";
 import { AppError, parseInput } from "~/server/services/errors";
 import type { QueueStatus } from "./queue-actions";
 
-export const ZQueueNameSchema = z
-  .string()
-  .trim()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,49}$/, "Queue name: 1 to 50 letters, digits, dots, dashes or underscores");
-export const ZQueueDescriptionSchema = z.string().trim().max(1000, "Description: at most 1000 characters");
+import { type TCreateQueue, type TUpdateQueue, ZCreateQueueSchema, ZUpdateQueueSchema } from "~/server/domain/queue-schemas";
 
-export const ZCreateQueueSchema = z.object({
-  name: ZQueueNameSchema,
-  description: ZQueueDescriptionSchema.default(""),
-  isDefault: z.boolean().default(false),
-});
-export type TCreateQueue = z.input<typeof ZCreateQueueSchema>;
-
-export const ZUpdateQueueSchema = z.object({
-  name: ZQueueNameSchema.optional(),
-  description: ZQueueDescriptionSchema.optional(),
-  isDefault: z.boolean().optional(),
-});
-export type TUpdateQueue = z.input<typeof ZUpdateQueueSchema>;
+export { ZCreateQueueSchema, ZQueueDescriptionSchema, ZQueueNameSchema, ZUpdateQueueSchema, type TCreateQueue, type TUpdateQueue } from "~/server/domain/queue-schemas";
 
 
 /** Status from the mappings: RUNNING when all are enabled, PAUSED when none is (or there are none). */

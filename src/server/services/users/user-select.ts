@@ -1,4 +1,3 @@
-import { z } from "zod";
 import type { DbOrTx } from "~/server/db";
 import { AppError } from "~/server/services/errors";
 
@@ -15,10 +14,7 @@ export const userSelect = {
   roles: { select: { name: true }, orderBy: { name: "asc" } },
 } as const;
 
-export const ZLoginSchema = z
-  .string()
-  .trim()
-  .regex(/^[A-Za-z0-9._@-]{1,64}$/, "Login: 1 to 64 letters, digits, dots, dashes, underscores or @");
+export { ZLoginSchema } from "~/server/domain/user-schemas";
 
 export async function resolveRoleIds(db: DbOrTx, roleNames: readonly string[]) {
   const roles = await db.role.findMany({ where: { name: { in: [...roleNames] } }, select: { id: true, name: true } });

@@ -35,7 +35,7 @@ module.exports = {
       severity: "error",
       comment: "Services are shared by the console, node APIs, engine and CLI: they never import those callers (nor HTTP frameworks).",
       from: { path: "^src/server/services/", pathNot: TESTS },
-      to: { path: [CALLERS, "^node_modules/(fastify|next|next-auth|@fastify)/"] },
+      to: { path: [CALLERS, "^src/server/auth/config\\.ts$", "^node_modules/(fastify|next|next-auth|@fastify)/"] },
     },
     {
       name: "client-components-import-server-code-as-types",

@@ -37,7 +37,7 @@ import {
   getRunMessages,
   queryRuns,
   type TQueryRuns,
-} from "~/server/services/runs/query-runs";
+} from "~/server/services/runs/jqm-mapping";
 import { sendDeliverable, sendRunLog } from "./files";
 import type { ApiOptions } from "./types";
 

@@ -1,60 +1,36 @@
-import { stat } from "node:fs/promises";
+import { relative } from "node:path";
 import { create as contentDisposition } from "content-disposition";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Db } from "~/server/db";
-import { createAuditEvent } from "~/server/services/audit/create-audit-event";
-import { auditLogRead } from "~/server/services/runs/audit-log-read";
-import { deliverableContentType, runLogFiles, safeFileName } from "~/server/services/runs/run-paths";
-
-const DOWNLOAD_HEADERS = {
-  "cache-control": "no-store",
-  "x-content-type-options": "nosniff",
-  "content-security-policy": "default-src 'none'; sandbox",
-};
+import { DOWNLOAD_HEADERS, type FileLocation, findDeliverableDownload, findRunLogDownload } from "~/server/services/runs/downloads";
 import type { NodeApiNode } from "./types";
 
-function notFound(reply: FastifyReply, message: string) {
-  return reply.code(404).type("application/json").send({ error: "Not Found", message });
+/** Streams a located file with @fastify/send (HTTP Range supported), confined to its directory. */
+function sendLocal(reply: FastifyReply, location: FileLocation, options?: { contentType: false; cacheControl: false }) {
+  // A node serves only files of its own directories: findDeliverableDownload / findRunLogDownload never answer `node` for it.
+  if (location.where !== "local") throw new Error("a node API can only send files of its own directories");
+  return reply.sendFile(relative(location.root, location.path), location.root, options);
 }
 
 /**
- * Streams a deliverable of this node by its 128-bit random download id (HTTP Range supported).
- * The stored path comes from the database and is resolved by @fastify/send inside deliverablesDir
- * only: nothing outside it can be read.
+ * Streams a deliverable of this node by its 128-bit random download id or its id. The stored path
+ * comes from the database and is resolved inside deliverablesDir only (downloads.ts): nothing
+ * outside it can be read.
  */
-export async function sendDeliverable(db: Db, node: NodeApiNode, req: FastifyRequest, reply: FastifyReply, where: { downloadId: string } | { id: number }) {
-  const d = await db.deliverable.findFirst({ where });
-  if (!d) return notFound(reply, "No such file");
-  if (d.nodeName !== node.name) return notFound(reply, `This file is stored on node ${d.nodeName}`);
-  await createAuditEvent(db, {
-    actor: req.caller.actor,
-    action: "files.download",
-    objectType: "files",
-    objectId: d.id,
-    after: { run: d.jobInstanceId, name: d.originalName, node: node.name },
-  });
+export async function sendDeliverable(db: Db, node: NodeApiNode, req: FastifyRequest, reply: FastifyReply, file: { downloadId: string } | { id: number }) {
+  const download = await findDeliverableDownload(db, req.caller.actor, file, node);
+  await download.audit();
   // The console's download headers: a deliverable is never rendered, even opened from the node's URL.
-  return reply
-    .headers(DOWNLOAD_HEADERS)
-    .header("content-disposition", contentDisposition(safeFileName(d.originalName, `file-${d.id}`)))
-    .type(deliverableContentType(d.originalName))
-    .sendFile(d.storedPath, node.deliverablesDir, { contentType: false, cacheControl: false });
+  return sendLocal(reply.headers(DOWNLOAD_HEADERS).header("content-disposition", contentDisposition(download.fileName)).type(download.contentType), download.location, {
+    contentType: false,
+    cacheControl: false,
+  });
 }
 
-/** Streams a run's stdout or stderr from this node's log directory. */
+/** Streams a run's stdout or stderr from this node's log directory; a Range read is audited once per follower. */
 export async function sendRunLog(db: Db, node: NodeApiNode, req: FastifyRequest, reply: FastifyReply, id: number, stream: "stdout" | "stderr") {
-  const run =
-    (await db.jobInstance.findUnique({ where: { id }, select: { node: { select: { name: true } } } }).then((r) => (r ? { nodeName: r.node?.name ?? null } : null))) ??
-    (await db.history.findUnique({ where: { id }, select: { nodeName: true } }));
-  if (!run) return notFound(reply, `No run with id ${id}`);
-  if (run.nodeName !== node.name) return notFound(reply, run.nodeName ? `Run ${id} ran on node ${run.nodeName}` : `Run ${id} has not started`);
-  const file = runLogFiles(node.logDir, id)[stream];
-  if (!(await stat(file).catch(() => null))) return notFound(reply, `No ${stream} log for run ${id}`);
+  const log = await findRunLogDownload(db, req.caller.actor, { id, stream }, node);
   const range = req.headers.range;
-  await auditLogRead(db, { actor: req.caller.actor, node: node.name, log: "run", runId: id, stream, whole: !range, ...(range ? { range } : {}) });
-  return reply
-    .header("content-disposition", contentDisposition(`${id}.${stream}.txt`))
-    .header("x-content-type-options", "nosniff")
-    .type("text/plain; charset=utf-8")
-    .sendFile(file.slice(node.logDir.length + 1), node.logDir);
+  await log.audit(range ? { whole: false, range } : { whole: true });
+  return sendLocal(reply.header("content-disposition", contentDisposition(log.fileName)).header("x-content-type-options", "nosniff").type("text/plain; charset=utf-8"), log.location);
 }

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { enqueueRun } from "~/server/services/runs/enqueue-run";
 import { tailEngineLog } from "~/server/services/nodes/engine-log-tail";
 import { auditLogRead } from "~/server/services/runs/audit-log-read";
+import { findRunAnywhere } from "~/server/services/runs/read-model";
 import { sendDeliverable, sendRunLog } from "./files";
 import type { ApiOptions } from "./types";
 
@@ -64,9 +65,9 @@ export const simpleApi: FastifyPluginAsync<ApiOptions> = async (app, { db, node,
 
   app.get("/status", { config: { permission: "job_instance:read" } }, async (req, reply) => {
     const { id } = ZIdSchema.parse(req.query);
-    const run = (await db.jobInstance.findUnique({ where: { id }, select: { state: true } })) ?? (await db.history.findUnique({ where: { id }, select: { state: true } }));
-    if (!run) return reply.code(404).send({ error: "NOT_FOUND", message: `No run with id ${id}` });
-    return reply.type("text/plain").send(run.state);
+    const found = await findRunAnywhere(db, id, { live: { state: true }, history: { state: true } });
+    if (!found) return reply.code(404).send({ error: "NOT_FOUND", message: `No run with id ${id}` });
+    return reply.type("text/plain").send(found.run.state);
   });
 
   for (const stream of ["stdout", "stderr"] as const) {

@@ -10,7 +10,7 @@
 import { writeFileSync } from "node:fs";
 import { db } from "~/server/db";
 import { getPrincipal } from "~/server/services/auth/get-principal";
-import { serveDeliverable } from "~/server/services/runs/run-files";
+import { serveDeliverable } from "~/app/api/_lib/downloads";
 
 const [userId, downloadId, bodyFile] = process.argv.slice(2);
 if (!userId || !downloadId || !bodyFile) throw new Error("usage: console-download.ts <userId> <downloadId> <bodyFile>");

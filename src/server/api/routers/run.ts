@@ -3,7 +3,7 @@ import { createTRPCRouter, permissionProcedure } from "~/server/api/trpc";
 import type { Actor } from "~/server/services/audit/create-audit-event";
 import { AppError } from "~/server/services/errors";
 import { ZEnqueueRunSchema, enqueueRun } from "~/server/services/runs/enqueue-run";
-import { ZFindRunsSchema, findRuns, getRunDetail } from "~/server/services/runs/find-runs";
+import { ZFindRunsSchema, findRuns, getRunDetail } from "~/server/services/runs/console-mapping";
 import { cancelRun, killRun, pauseRun, relaunchRun, restartRun, resumeRun, setRunPriority, setRunQueue } from "~/server/services/runs/instruct-run";
 import type { Db } from "~/server/db";
 import { logger } from "~/server/logger";

@@ -4,6 +4,7 @@ import { type Actor, createAuditEvent } from "~/server/services/audit/create-aud
 import { AppError } from "~/server/services/errors";
 import { endRunInTx } from "~/server/services/runs/end-run";
 import { setRunPosition, setRunQueue } from "~/server/services/runs/instruct-run";
+import { getLiveRun } from "~/server/services/runs/read-model";
 
 export type QueueStatus = "RUNNING" | "PARTIALLY_RUNNING" | "PAUSED";
 
@@ -100,11 +101,7 @@ export async function moveRunToQueue(db: Db, { actor, id, queueId }: { actor: Ac
  * (JQM's setJobQueuePosition): 1 = next to start; beyond the end = last.
  */
 export async function moveRunToPosition(db: Db, { actor, id, position }: { actor: Actor; id: number; position: number }) {
-  const ji = await db.jobInstance.findUnique({ where: { id }, select: { queueId: true, priority: true, position: true } });
-  if (!ji) {
-    const ended = await db.history.findUnique({ where: { id }, select: { state: true } });
-    throw new AppError(ended ? "CONFLICT" : "NOT_FOUND", ended ? `Run ${id} has already ended (${ended.state})` : `No run with id ${id}`);
-  }
+  const ji = await getLiveRun(db, id, { queueId: true, priority: true, position: true });
   const where = { queueId: ji.queueId, priority: ji.priority, state: "SUBMITTED" as const, id: { not: id } };
   const orderBy = [{ position: "asc" as const }, { id: "asc" as const }];
   let target = ji.position;

@@ -1,6 +1,7 @@
 import { Prisma } from "~/generated/sqlite/client";
 import type { JobState } from "~/generated/sqlite/enums";
 import { type Db, isPostgres } from "~/server/db";
+import type { RunFilter } from "./read-model";
 
 /** The History columns a list row shows (not parameters, end reason…: those are on the run's page). */
 export const HISTORY_ROW_COLUMNS = [
@@ -33,21 +34,8 @@ export type HistoryRow = {
   endedAt: Date;
 };
 
-export type HistoryPageQuery = {
-  id?: number;
-  parentId?: number;
-  /** Text filters: exact, or a LIKE pattern when they contain `%` (`_` and `\` match themselves). */
-  applicationName?: string;
-  queueName?: string;
-  nodeName?: string;
-  userName?: string;
-  sessionId?: string;
-  keyword?: string;
-  states?: JobState[];
-  enqueuedAfter?: Date;
-  enqueuedBefore?: Date;
-  endedAfter?: Date;
-  endedBefore?: Date;
+/** How the runs list pages History: by id, or by end time then id; after the last row of the previous page. */
+export type HistoryPageOrder = {
   byEnd: boolean;
   desc: boolean;
   /** The last row of the previous page. */
@@ -65,32 +53,43 @@ function text(column: string, pattern: string): Prisma.Sql {
 /**
  * One page of History for the runs list, as one hand-written statement: the list is the console's
  * hottest query, and Prisma's query building costs more than the indexed SQL itself (docs/benchmarks.md).
- * Every value is a bound parameter.
+ * Takes the read model's RunFilter; text filters are exact, or LIKE patterns when they contain `%`
+ * (`_` and `\` match themselves). Every value is a bound parameter.
  */
-export async function findHistoryPage(db: Db, q: HistoryPageQuery): Promise<HistoryRow[]> {
+export async function findHistoryPage(db: Db, f: RunFilter, q: HistoryPageOrder): Promise<HistoryRow[]> {
   const pg = isPostgres(db);
   const where: Prisma.Sql[] = [];
   const lt = Prisma.raw(q.desc ? "<" : ">");
-  if (q.id !== undefined) where.push(Prisma.sql`"id" = ${q.id}`);
-  if (q.parentId !== undefined) where.push(Prisma.sql`"parentId" = ${q.parentId}`);
+  if (f.id != null) where.push(Prisma.sql`"id" = ${f.id}`);
+  if (f.parentId != null) where.push(Prisma.sql`"parentId" = ${f.parentId}`);
   for (const [column, value] of [
-    ["applicationName", q.applicationName],
-    ["queueName", q.queueName],
-    ["nodeName", q.nodeName],
-    ["userName", q.userName],
-    ["sessionId", q.sessionId],
+    ["queueName", f.queueName],
+    ["nodeName", f.nodeName],
+    ["userName", f.userName],
+    ["sessionId", f.sessionId],
+    ["keyword1", f.keyword1],
+    ["keyword2", f.keyword2],
+    ["keyword3", f.keyword3],
+    ["module", f.module],
   ] as const) {
     if (value) where.push(text(column, value));
   }
-  if (q.keyword) where.push(Prisma.sql`(${Prisma.join(["keyword1", "keyword2", "keyword3"].map((k) => text(k, q.keyword!)), " OR ")})`);
-  if (q.states) {
-    const states = q.states.map((s) => (pg ? Prisma.sql`CAST(${s} AS "JobState")` : Prisma.sql`${s}`));
+  const names = f.applicationNames?.filter(Boolean) ?? [];
+  if (names.length === 1) where.push(text("applicationName", names[0]!));
+  if (names.length > 1) where.push(Prisma.sql`(${Prisma.join(names.map((n) => text("applicationName", n)), " OR ")})`);
+  if (f.keyword) where.push(Prisma.sql`(${Prisma.join(["keyword1", "keyword2", "keyword3"].map((k) => text(k, f.keyword!)), " OR ")})`);
+  if (f.states) {
+    const states = f.states.map((s) => (pg ? Prisma.sql`CAST(${s} AS "JobState")` : Prisma.sql`${s}`));
     where.push(Prisma.sql`"state" IN (${Prisma.join(states)})`);
   }
-  if (q.enqueuedAfter) where.push(Prisma.sql`"enqueuedAt" >= ${q.enqueuedAfter}`);
-  if (q.enqueuedBefore) where.push(Prisma.sql`"enqueuedAt" <= ${q.enqueuedBefore}`);
-  if (q.endedAfter) where.push(Prisma.sql`"endedAt" >= ${q.endedAfter}`);
-  if (q.endedBefore) where.push(Prisma.sql`"endedAt" <= ${q.endedBefore}`);
+  for (const [column, range] of [
+    ["enqueuedAt", f.enqueued],
+    ["startedAt", f.started],
+    ["endedAt", f.ended],
+  ] as const) {
+    if (range?.after) where.push(Prisma.sql`${col(column)} >= ${range.after}`);
+    if (range?.before) where.push(Prisma.sql`${col(column)} <= ${range.before}`);
+  }
   if (q.after && q.byEnd && q.after.endedAt) {
     const t = q.after.endedAt;
     where.push(Prisma.sql`("endedAt" ${lt} ${t} OR ("endedAt" = ${t} AND "id" ${lt} ${q.after.id}))`);

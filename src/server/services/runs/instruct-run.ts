@@ -5,6 +5,7 @@ import { AppError } from "~/server/services/errors";
 import { LIVENESS_SELECT, livenessClock, nodeHealth } from "~/server/services/nodes/node-health";
 import { endRun, endRunInTx } from "./end-run";
 import { enqueueRun, notifyEnqueued } from "./enqueue-run";
+import { getLiveRun } from "./read-model";
 
 type RunChange = { actor: Actor; id: number };
 
@@ -17,14 +18,7 @@ async function changeLiveRun(
   data: Parameters<Db["jobInstance"]["updateMany"]>[0]["data"],
 ) {
   return db.$transaction(async (tx) => {
-    const before = await tx.jobInstance.findUnique({
-      where: { id },
-      select: { state: true, priority: true, position: true, queueId: true, runAfter: true, instruction: true },
-    });
-    if (!before) {
-      const ended = await tx.history.findUnique({ where: { id }, select: { state: true } });
-      throw new AppError(ended ? "CONFLICT" : "NOT_FOUND", ended ? `Run ${id} has already ended (${ended.state})` : `No run with id ${id}`);
-    }
+    const before = await getLiveRun(tx, id, { state: true, priority: true, position: true, queueId: true, runAfter: true, instruction: true });
     if (!from.includes(before.state)) {
       throw new AppError("CONFLICT", `Run ${id} is ${before.state}; this action needs ${from.join(" or ")}`);
     }

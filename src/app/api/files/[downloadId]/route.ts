@@ -1,5 +1,5 @@
 import { db } from "~/server/db";
-import { downloadCaller, serveDeliverable } from "~/server/services/runs/run-files";
+import { downloadCaller, serveDeliverable } from "~/app/api/_lib/downloads";
 
 export const dynamic = "force-dynamic";
 

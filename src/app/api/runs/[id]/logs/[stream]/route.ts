@@ -1,5 +1,5 @@
 import { db } from "~/server/db";
-import { downloadCaller, serveRunLog } from "~/server/services/runs/run-files";
+import { downloadCaller, serveRunLog } from "~/app/api/_lib/downloads";
 
 export const dynamic = "force-dynamic";
 

@@ -1,10 +1,11 @@
-import { spawn } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { finished } from "node:stream/promises";
 import { isAbsolute, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import { payloadCommand, signalPayloadGroup, sudoRefusal } from "../payload-account";
+import { PRIVATE_FILE_MODE } from "~/server/domain/node-files";
+import { sudoRefusal } from "../payload-account";
+import { spawnPayload } from "./process-runner";
 import type { PayloadApi, RunContext, RunOutcome, RunnerHandle } from "./types";
 
 const workerFile = new URL("./node-payload-worker.mjs", import.meta.url);
@@ -88,8 +89,8 @@ export function startNodePayload(ctx: RunContext): RunnerHandle {
   const pooled = workerPool.take();
   const { worker } = pooled;
   pooled.runs++;
-  const stdout = createWriteStream(ctx.stdoutFile, { flags: "a", mode: 0o640 });
-  const stderr = createWriteStream(ctx.stderrFile, { flags: "a", mode: 0o640 });
+  const stdout = createWriteStream(ctx.stdoutFile, { flags: "a", mode: PRIVATE_FILE_MODE });
+  const stderr = createWriteStream(ctx.stderrFile, { flags: "a", mode: PRIVATE_FILE_MODE });
 
   let outcome: RunOutcome | undefined;
   let killed = false;
@@ -186,36 +187,19 @@ const MAX_LINE = 8 * 1024 * 1024;
 function startNodePayloadProcess(ctx: RunContext): RunnerHandle {
   const account = ctx.account!;
   const modulePath = isAbsolute(ctx.path) ? ctx.path : join(ctx.jobsDir, ctx.path);
-  const command = payloadCommand(account, process.execPath, [processFile], ctx.env);
-  const stdout = createWriteStream(ctx.stdoutFile, { flags: "a", mode: 0o640 });
-  const stderr = createWriteStream(ctx.stderrFile, { flags: "a", mode: 0o640 });
-  const child = spawn(command.file, command.argv, {
-    cwd: ctx.workDir,
-    env: command.env as NodeJS.ProcessEnv,
-    ...(command.uid !== undefined ? { uid: command.uid, gid: command.gid } : {}),
-    detached: true,
-    stdio: ["pipe", "pipe", "pipe"],
-  });
-  child.stdin.on("error", () => undefined);
-  child.stderr.pipe(stderr);
-  let stderrHead = "";
-  child.stderr.on("data", (d: Buffer) => {
-    if (stderrHead.length < 4096) stderrHead += d.toString("utf8");
-  });
+  const { child, stdout, stderr, signalGroup, stderrHead } = spawnPayload(ctx, account, process.execPath, [processFile], "pipe");
+  child.stdin!.on("error", () => undefined);
 
   let outcome: RunOutcome | undefined;
   let killed = false;
   let killTimer: NodeJS.Timeout | undefined;
-  const signalGroup = (signal: NodeJS.Signals) => {
-    if (child.pid) signalPayloadGroup(account, child.pid, signal);
-  };
   const toChild = (msg: unknown) => {
-    if (child.stdin.writable) child.stdin.write(`${JSON.stringify(msg)}\n`);
+    if (child.stdin!.writable) child.stdin!.write(`${JSON.stringify(msg)}\n`);
   };
 
   let buffered = "";
-  child.stdout.setEncoding("utf8");
-  child.stdout.on("data", (chunk: string) => {
+  child.stdout!.setEncoding("utf8");
+  child.stdout!.on("data", (chunk: string) => {
     buffered += chunk;
     let nl: number;
     while ((nl = buffered.indexOf("\n")) >= 0) {
@@ -261,7 +245,7 @@ function startNodePayloadProcess(ctx: RunContext): RunnerHandle {
       stdout.end();
       stderr.end();
       void Promise.all([finished(stdout), finished(stderr)]).then(() => {
-        const refused = sudoRefusal(account, stderrHead);
+        const refused = sudoRefusal(account, stderrHead());
         if (refused && !outcome) resolve({ returnCode: null, error: refused });
         else if (killed && outcome?.returnCode !== 0) resolve({ returnCode: null, error: "killed" });
         else if (outcome) resolve(outcome);

@@ -2,11 +2,41 @@ import { spawn } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { finished } from "node:stream/promises";
-import { payloadCommand, signalPayloadGroup, sudoRefusal } from "../payload-account";
+import { PRIVATE_FILE_MODE } from "~/server/domain/node-files";
+import { type PayloadAccount, payloadCommand, signalPayloadGroup, sudoRefusal } from "../payload-account";
 import { type RunContext, type RunnerHandle, orderedParameterValues } from "./types";
 
 /** How much of a sudo payload's stderr is kept to recognise sudo's own refusal. */
 const SUDO_STDERR_HEAD = 4096;
+
+/**
+ * Starts a payload command as the leader of its own process group (as `account` when there is one),
+ * its stderr appended to the run's stderr file; the first bytes of stderr are kept to recognise
+ * sudo's own refusal. The caller decides what stdout carries.
+ */
+export function spawnPayload(ctx: RunContext, account: PayloadAccount | null, file: string, argv: string[], stdin: "pipe" | "ignore") {
+  const command = payloadCommand(account, file, argv, ctx.env);
+  const stdout = createWriteStream(ctx.stdoutFile, { flags: "a", mode: PRIVATE_FILE_MODE });
+  const stderr = createWriteStream(ctx.stderrFile, { flags: "a", mode: PRIVATE_FILE_MODE });
+  const child = spawn(command.file, command.argv, {
+    cwd: ctx.workDir,
+    env: command.env as NodeJS.ProcessEnv,
+    ...(command.uid !== undefined ? { uid: command.uid, gid: command.gid } : {}),
+    detached: true,
+    stdio: [stdin, "pipe", "pipe"],
+  });
+  child.stderr!.pipe(stderr);
+  let stderrHead = "";
+  if (account?.via === "sudo") {
+    child.stderr!.on("data", (d: Buffer) => {
+      if (stderrHead.length < SUDO_STDERR_HEAD) stderrHead += d.toString("utf8");
+    });
+  }
+  const signalGroup = (signal: NodeJS.Signals) => {
+    if (child.pid) signalPayloadGroup(account, child.pid, signal);
+  };
+  return { child, stdout, stderr, signalGroup, stderrHead: () => stderrHead };
+}
 
 /**
  * shell: `/bin/sh -c "<command> \"$@\""` with the parameters as quoted arguments (no injection);
@@ -21,30 +51,10 @@ export function startProcess(ctx: RunContext): RunnerHandle {
       ? ["/bin/sh", ["-c", `${ctx.path} "$@"`, ctx.applicationName, ...args]]
       : [isAbsolute(ctx.path) ? ctx.path : join(ctx.jobsDir, ctx.path), args];
   const account = ctx.account ?? null;
-  const command = payloadCommand(account, file, argv, ctx.env);
-
-  const stdout = createWriteStream(ctx.stdoutFile, { flags: "a", mode: 0o640 });
-  const stderr = createWriteStream(ctx.stderrFile, { flags: "a", mode: 0o640 });
-  const child = spawn(command.file, command.argv, {
-    cwd: ctx.workDir,
-    env: command.env as NodeJS.ProcessEnv,
-    ...(command.uid !== undefined ? { uid: command.uid, gid: command.gid } : {}),
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stdout.pipe(stdout);
-  child.stderr.pipe(stderr);
-  let stderrHead = "";
-  if (account?.via === "sudo") {
-    child.stderr.on("data", (d: Buffer) => {
-      if (stderrHead.length < SUDO_STDERR_HEAD) stderrHead += d.toString("utf8");
-    });
-  }
+  const { child, stdout, stderr, signalGroup, stderrHead } = spawnPayload(ctx, account, file, argv, "ignore");
+  child.stdout!.pipe(stdout);
 
   let killTimer: NodeJS.Timeout | undefined;
-  const signalGroup = (signal: NodeJS.Signals) => {
-    if (child.pid) signalPayloadGroup(account, child.pid, signal);
-  };
 
   const done = new Promise<{ returnCode: number | null; error?: string }>((resolve) => {
     let exit: { returnCode: number | null; error?: string } | undefined;
@@ -57,7 +67,7 @@ export function startProcess(ctx: RunContext): RunnerHandle {
     });
     child.on("close", () => {
       void Promise.all([finished(stdout), finished(stderr)]).then(() => {
-        const refused = account && exit?.returnCode !== 0 ? sudoRefusal(account, stderrHead) : null;
+        const refused = account && exit?.returnCode !== 0 ? sudoRefusal(account, stderrHead()) : null;
         resolve(refused ? { returnCode: null, error: refused } : (exit ?? { returnCode: null, error: "process ended without an exit status" }));
       });
     });

@@ -5,17 +5,9 @@ import { z } from "zod";
 import type { Db } from "~/server/db";
 import type { Actor } from "~/server/services/audit/create-audit-event";
 import { APP_ERROR_STATUS, AppError, isDatabaseUnavailable } from "~/server/services/errors";
-import { findJobDefs, getJobDefByName } from "~/server/services/jobdefs/find-jobdefs";
-import {
-  clearQueue,
-  findQueues,
-  getQueueEnabledCapacity,
-  getQueueStatus,
-  moveRunToPosition,
-  moveRunToQueue,
-  pauseQueue,
-  resumeQueue,
-} from "~/server/services/queues/queue-actions";
+import { findJqmJobDefs, getJqmJobDef } from "~/server/services/jobdefs/jqm-mapping";
+import { findQueues, getQueueEnabledCapacity, getQueueStatus } from "~/server/services/queues/jqm-mapping";
+import { clearQueue, moveRunToPosition, moveRunToQueue, pauseQueue, resumeQueue } from "~/server/services/queues/queue-actions";
 import { PARAMETER_NAME_MAX, PARAMETER_VALUE_MAX, ZRunParametersSchema, enqueueRun } from "~/server/services/runs/enqueue-run";
 import {
   cancelRun,
@@ -635,7 +627,7 @@ export const clientApi: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
   app.get(
     "/jd",
     { config: { permission: "jd:read" }, schema: { tags: jd, summary: "Job definitions", response: { 200: { type: "array", items: jobDefSchema }, ...errors } } },
-    async () => findJobDefs(db),
+    async () => findJqmJobDefs(db),
   );
 
   app.get<{ Params: { application: string } }>(
@@ -649,7 +641,7 @@ export const clientApi: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
         response: { 200: { type: "array", items: jobDefSchema }, ...errors },
       },
     },
-    async (req) => findJobDefs(db, { application: req.params.application }),
+    async (req) => findJqmJobDefs(db, { application: req.params.application }),
   );
 
   app.get<{ Params: { name: string } }>(
@@ -658,7 +650,7 @@ export const clientApi: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
       config: { permission: "jd:read" },
       schema: { tags: jd, summary: "A job definition by name", params: params({ name: { type: "string", minLength: 1, maxLength: 200 } }), response: { 200: jobDefSchema, ...errors } },
     },
-    async (req) => getJobDefByName(db, req.params.name),
+    async (req) => getJqmJobDef(db, req.params.name),
   );
 
 

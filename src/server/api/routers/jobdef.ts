@@ -5,7 +5,7 @@ import { createTRPCRouter, permissionProcedure } from "~/server/api/trpc";
 import { createJobDef } from "~/server/services/jobdefs/create-jobdef";
 import { cronError, cronTimeZone, nextOccurrences } from "~/server/services/jobdefs/cron";
 import { deleteJobDef } from "~/server/services/jobdefs/delete-jobdef";
-import { getJobDef, listJobDefs, listQueueNames } from "~/server/services/jobdefs/get-jobdef";
+import { getJobDef, listJobDefs, listQueueNames } from "~/server/services/jobdefs/read-model";
 import { createJobSchedule, deleteJobSchedule, updateJobSchedule } from "~/server/services/jobdefs/job-schedules";
 import {
   ZJobDefNameSchema,

@@ -2,15 +2,8 @@ import { z } from "zod";
 import { createTRPCRouter, permissionProcedure } from "~/server/api/trpc";
 import { hasPermission } from "~/server/domain/permissions";
 import { clearQueue, pauseQueue, resumeQueue } from "~/server/services/queues/queue-actions";
-import {
-  ZQueueDescriptionSchema,
-  ZQueueNameSchema,
-  createQueue,
-  deleteQueue,
-  findQueueSummaries,
-  getQueueSummary,
-  updateQueue,
-} from "~/server/services/queues/queues";
+import { findQueueSummaries, getQueueSummary } from "~/server/services/queues/console-mapping";
+import { ZQueueDescriptionSchema, ZQueueNameSchema, createQueue, deleteQueue, updateQueue } from "~/server/services/queues/queues";
 
 const ZQueueIdSchema = z.object({ id: z.number().int().positive() });
 

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { createTRPCRouter, permissionProcedure } from "~/server/api/trpc";
 import type { Actor } from "~/server/services/audit/create-audit-event";
 import { AppError } from "~/server/services/errors";
+import { listJobDefNames } from "~/server/services/jobdefs/read-model";
 import { ZEnqueueRunSchema, enqueueRun } from "~/server/services/runs/enqueue-run";
 import { ZFindRunsSchema, findRuns, getRunDetail } from "~/server/services/runs/console-mapping";
 import { cancelRun, killRun, pauseRun, relaunchRun, restartRun, resumeRun, setRunPriority, setRunQueue } from "~/server/services/runs/instruct-run";
@@ -60,9 +61,7 @@ export const runRouter = createTRPCRouter({
     .query(({ ctx, input }) => getRunDetail(ctx.db, input.id)),
 
   /** Names of the job definitions, for the application filter and the New launch dialog. */
-  jobDefNames: permissionProcedure("job_instance:read").query(({ ctx }) =>
-    ctx.db.jobDef.findMany({ orderBy: { applicationName: "asc" }, select: { applicationName: true, description: true, enabled: true } }),
-  ),
+  jobDefNames: permissionProcedure("job_instance:read").query(({ ctx }) => listJobDefNames(ctx.db)),
 
   enqueue: permissionProcedure("job_instance:create")
     .input(ZEnqueueRequestSchema)

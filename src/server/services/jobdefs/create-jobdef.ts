@@ -1,8 +1,8 @@
 import type { Db, Tx } from "~/server/db";
 import { type Actor, createAuditEvent } from "~/server/services/audit/create-audit-event";
 import { AppError, parseInput } from "~/server/services/errors";
-import { getJobDef, queueIdByName } from "./get-jobdef";
-import { type JobDefData, type TJobDef, ZJobDefSchema, auditView } from "./jobdef-schema";
+import { type JobDefData, type TJobDef, ZJobDefSchema } from "./jobdef-schema";
+import { auditView, getJobDef, queueIdByName } from "./read-model";
 
 export { ZJobDefSchema, type TJobDef } from "./jobdef-schema";
 

@@ -1,8 +1,7 @@
 import type { Db } from "~/server/db";
 import { type Actor, createAuditEvent } from "~/server/services/audit/create-audit-event";
 import { AppError } from "~/server/services/errors";
-import { getJobDef } from "./get-jobdef";
-import { auditView } from "./jobdef-schema";
+import { auditView, getJobDef } from "./read-model";
 
 /**
  * Deletes a job definition and its schedules. Refused while it has live runs (waiting, held,

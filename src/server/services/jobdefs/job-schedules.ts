@@ -1,17 +1,8 @@
 import type { Db, Tx } from "~/server/db";
 import { type Actor, createAuditEvent } from "~/server/services/audit/create-audit-event";
 import { AppError, parseInput } from "~/server/services/errors";
-import { queueIdByName } from "./get-jobdef";
-import {
-  type JobScheduleData,
-  type TJobSchedule,
-  type TUpdateJobSchedule,
-  ZJobScheduleSchema,
-  ZUpdateJobScheduleSchema,
-  auditScheduleView,
-  jobDefDetailSelect,
-  toJobScheduleDetail,
-} from "./jobdef-schema";
+import { type JobScheduleData, type TJobSchedule, type TUpdateJobSchedule, ZJobScheduleSchema, ZUpdateJobScheduleSchema } from "./jobdef-schema";
+import { auditScheduleView, jobDefDetailSelect, queueIdByName, toJobScheduleDetail } from "./read-model";
 import { same } from "./update-jobdef";
 
 export { ZJobScheduleSchema, ZUpdateJobScheduleSchema, type TJobSchedule, type TUpdateJobSchedule } from "./jobdef-schema";

@@ -4,7 +4,7 @@ import { initDatabase } from "~/server/services/setup/init-database";
 import { callerWithRoles } from "~/test/principals";
 import { type TestDb, createTestDb } from "~/test/test-db";
 import { createJobDef } from "./create-jobdef";
-import { listJobDefs } from "./get-jobdef";
+import { listJobDefs } from "./read-model";
 import { createJobSchedule } from "./job-schedules";
 import { exportJobDefsXml, importJobDefsXml, parseJobDefsXml } from "./jobdef-xml";
 import { updateJobDef } from "./update-jobdef";

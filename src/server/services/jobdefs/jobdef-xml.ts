@@ -5,16 +5,9 @@ import { type Actor, createAuditEvent } from "~/server/services/audit/create-aud
 import { AppError } from "~/server/services/errors";
 import { ZCreateQueueSchema } from "~/server/services/queues/queues";
 import { createJobDefInTx } from "./create-jobdef";
-import { listJobDefs } from "./get-jobdef";
 import { createJobScheduleInTx, deleteJobScheduleInTx } from "./job-schedules";
-import {
-  type JobDefDetail,
-  type JobScheduleData,
-  type PayloadTypeName,
-  ZJobDefSchema,
-  ZJobScheduleSchema,
-  ZQueueNameSchema,
-} from "./jobdef-schema";
+import { type JobScheduleData, type PayloadTypeName, ZJobDefSchema, ZJobScheduleSchema, ZQueueNameSchema } from "./jobdef-schema";
+import { type JobDefDetail, listJobDefs } from "./read-model";
 import { updateJobDefInTx } from "./update-jobdef";
 
 /**

@@ -6,8 +6,8 @@ import { initDatabase } from "~/server/services/setup/init-database";
 import { type TestDb, createTestDb } from "~/test/test-db";
 import { createJobDef } from "./create-jobdef";
 import { deleteJobDef } from "./delete-jobdef";
-import { findJobDefs, getJobDefByName } from "./find-jobdefs";
-import { getJobDef, listJobDefs } from "./get-jobdef";
+import { findJqmJobDefs, getJqmJobDef } from "./jqm-mapping";
+import { getJobDef, listJobDefs } from "./read-model";
 import { createJobSchedule, deleteJobSchedule, updateJobSchedule } from "./job-schedules";
 import { updateJobDef } from "./update-jobdef";
 
@@ -57,8 +57,8 @@ describe("job definition services", () => {
     expect(event).toMatchObject({ action: "jd.create", login: "tester", before: null });
     expect(event!.after).toMatchObject({ applicationName: "Nightly", queueName: "batch", parameters: { mode: "full" } });
     // The client API's view stays what it was.
-    expect(await getJobDefByName(t.db, "Nightly")).toMatchObject({ applicationName: "Nightly", queueName: "batch", parameters: { mode: "full" } });
-    expect((await findJobDefs(t.db)).map((j) => j.applicationName)).toContain("Nightly");
+    expect(await getJqmJobDef(t.db, "Nightly")).toMatchObject({ applicationName: "Nightly", queueName: "batch", parameters: { mode: "full" } });
+    expect((await findJqmJobDefs(t.db)).map((j) => j.applicationName)).toContain("Nightly");
   });
 
   it("refuses a duplicate name, an unknown queue and JQM's length limits, writing nothing", async () => {

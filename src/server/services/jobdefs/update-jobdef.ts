@@ -1,8 +1,8 @@
 import type { Db, Tx } from "~/server/db";
 import { type Actor, createAuditEvent } from "~/server/services/audit/create-audit-event";
 import { AppError, parseInput } from "~/server/services/errors";
-import { getJobDef, queueIdByName } from "./get-jobdef";
-import { type TUpdateJobDef, ZUpdateJobDefSchema, auditView } from "./jobdef-schema";
+import { type TUpdateJobDef, ZUpdateJobDefSchema } from "./jobdef-schema";
+import { auditView, getJobDef, queueIdByName } from "./read-model";
 
 export { ZUpdateJobDefSchema, type TUpdateJobDef } from "./jobdef-schema";
 

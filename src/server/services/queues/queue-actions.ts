@@ -6,12 +6,8 @@ import { endRunInTx } from "~/server/services/runs/end-run";
 import { setRunPosition, setRunQueue } from "~/server/services/runs/instruct-run";
 import { getLiveRun } from "~/server/services/runs/read-model";
 
-export type QueueStatus = "RUNNING" | "PARTIALLY_RUNNING" | "PAUSED";
-
-export async function findQueues(db: DbOrTx) {
-  const queues = await db.queue.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true, description: true, isDefault: true } });
-  return queues.map((q) => ({ id: q.id, name: q.name, description: q.description, defaultQueue: q.isDefault }));
-}
+/** The console's queue badge still imports the type from here. */
+export type { QueueStatus } from "./read-model";
 
 async function getQueue(db: DbOrTx, queueId: number) {
   const queue = await db.queue.findUnique({ where: { id: queueId }, select: { id: true, name: true } });
@@ -72,22 +68,6 @@ export async function clearQueue(db: Db, { actor, queueId }: { actor: Actor; que
   }
   await createAuditEvent(db, { actor, action: "queue.clear", objectType: "queue", objectId: queueId, after: { name: queue.name, cancelled } });
   return { queueId, cancelled };
-}
-
-/** RUNNING when every mapping is enabled, PAUSED when none is (or the queue has no mapping), else PARTIALLY_RUNNING. */
-export async function getQueueStatus(db: DbOrTx, queueId: number): Promise<QueueStatus> {
-  await getQueue(db, queueId);
-  const mappings = await db.queueMapping.findMany({ where: { queueId }, select: { enabled: true } });
-  const enabled = mappings.filter((m) => m.enabled).length;
-  if (enabled === 0) return "PAUSED";
-  return enabled === mappings.length ? "RUNNING" : "PARTIALLY_RUNNING";
-}
-
-/** Sum of the threads of the queue's enabled mappings. */
-export async function getQueueEnabledCapacity(db: DbOrTx, queueId: number): Promise<number> {
-  await getQueue(db, queueId);
-  const sum = await db.queueMapping.aggregate({ where: { queueId, enabled: true }, _sum: { maxThreads: true } });
-  return sum._sum.maxThreads ?? 0;
 }
 
 /** Moves a waiting run to another queue, by queue id (JQM's setJobQueue). */

@@ -3,8 +3,9 @@ import { SYSTEM_ACTOR } from "~/server/services/audit/create-audit-event";
 import { initDatabase } from "~/server/services/setup/init-database";
 import { type TestDb, createTestDb } from "~/test/test-db";
 import { createMapping, findMappings, setMappingEnabled } from "./mappings";
-import { getQueueStatus } from "./queue-actions";
-import { createQueue, deleteQueue, findQueueSummaries, updateQueue } from "./queues";
+import { findQueueSummaries } from "./console-mapping";
+import { getQueueStatus } from "./jqm-mapping";
+import { createQueue, deleteQueue, updateQueue } from "./queues";
 
 let t: TestDb;
 beforeAll(async () => {

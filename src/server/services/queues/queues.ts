@@ -1,84 +1,11 @@
 import { type Db, type DbOrTx, type Tx, isPostgres } from "~/server/db";
-import { ACTIVE_STATES, type RunState, WAITING_STATES } from "~/server/domain/run-states";
 import { type Actor, createAuditEvent } from "~/server/services/audit/create-audit-event";
 import { AppError, parseInput } from "~/server/services/errors";
-import type { QueueStatus } from "./queue-actions";
 
 import { type TCreateQueue, type TUpdateQueue, ZCreateQueueSchema, ZUpdateQueueSchema } from "~/server/domain/queue-schemas";
 
 export { ZCreateQueueSchema, ZQueueDescriptionSchema, ZQueueNameSchema, ZUpdateQueueSchema, type TCreateQueue, type TUpdateQueue } from "~/server/domain/queue-schemas";
 
-
-/** Status from the mappings: RUNNING when all are enabled, PAUSED when none is (or there are none). */
-export function queueStatus(mappings: { enabled: boolean }[]): QueueStatus {
-  const enabled = mappings.filter((m) => m.enabled).length;
-  if (enabled === 0) return "PAUSED";
-  return enabled === mappings.length ? "RUNNING" : "PARTIALLY_RUNNING";
-}
-
-const queueSelect = {
-  id: true,
-  name: true,
-  description: true,
-  isDefault: true,
-  createdAt: true,
-  updatedAt: true,
-  mappings: {
-    orderBy: { node: { name: "asc" } },
-    select: {
-      id: true,
-      nodeId: true,
-      node: { select: { name: true } },
-      maxThreads: true,
-      pollingIntervalMs: true,
-      enabled: true,
-      updatedAt: true,
-    },
-  },
-  _count: { select: { jobDefs: true, schedules: true } },
-} as const;
-
-/**
- * Every queue for the console: status, waiting and running counts, capacity (threads of the enabled
- * mappings) and its mappings with the runs running now on each node.
- */
-export async function findQueueSummaries(db: DbOrTx, where: { id?: number } = {}) {
-  const [queues, counts] = await Promise.all([
-    db.queue.findMany({ where, orderBy: { name: "asc" }, select: queueSelect }),
-    db.jobInstance.groupBy({
-      by: ["queueId", "nodeId", "state"],
-      where: { ...(where.id ? { queueId: where.id } : {}), state: { in: [...WAITING_STATES, ...ACTIVE_STATES] } },
-      _count: { _all: true },
-    }),
-  ]);
-  return queues.map((q) => {
-    const mine = counts.filter((c) => c.queueId === q.id);
-    const sum = (states: RunState[], nodeId?: number) =>
-      mine.filter((c) => states.includes(c.state) && (nodeId === undefined || c.nodeId === nodeId)).reduce((n, c) => n + c._count._all, 0);
-    const mappings = q.mappings.map(({ node, ...m }) => ({ ...m, nodeName: node.name, running: sum(ACTIVE_STATES, m.nodeId) }));
-    return {
-      id: q.id,
-      name: q.name,
-      description: q.description,
-      isDefault: q.isDefault,
-      createdAt: q.createdAt,
-      updatedAt: q.updatedAt,
-      status: queueStatus(q.mappings),
-      waiting: sum(WAITING_STATES),
-      running: sum(ACTIVE_STATES),
-      capacity: q.mappings.filter((m) => m.enabled).reduce((n, m) => n + m.maxThreads, 0),
-      jobDefs: q._count.jobDefs,
-      schedules: q._count.schedules,
-      mappings,
-    };
-  });
-}
-
-export async function getQueueSummary(db: DbOrTx, id: number) {
-  const [queue] = await findQueueSummaries(db, { id });
-  if (!queue) throw new AppError("NOT_FOUND", `No queue with id ${id}`);
-  return queue;
-}
 
 const auditFields = { id: true, name: true, description: true, isDefault: true } as const;
 

@@ -3,6 +3,7 @@ import type { Instruction } from "~/generated/sqlite/enums";
 import type { DbOrTx } from "~/server/db";
 import { ENDED_STATES, LIVE_STATES, type RunState } from "~/server/domain/run-states";
 import { AppError } from "~/server/services/errors";
+import { toStringMap } from "~/server/services/jobdefs/read-model";
 
 /**
  * The runs read model: one filter, one query and one shape (RunRecord) over both tables, live runs
@@ -121,12 +122,6 @@ export type RunRecord = {
   endReason: string | null;
   fromSchedule: boolean;
 };
-
-/** A Json column holding { key: value }, as strings. */
-export function toStringMap(value: unknown): Record<string, string> {
-  if (!value || typeof value !== "object" || Array.isArray(value)) return {};
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
-}
 
 export function toRunRecord(found: RunAnywhere<LiveRunRow, HistoryRunRow>): RunRecord {
   const r = found.run;

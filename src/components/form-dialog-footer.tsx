@@ -3,16 +3,13 @@
 import { Loader2 } from "lucide-react";
 import { Button } from "~/components/ui/button";
 import { DialogClose, DialogFooter } from "~/components/ui/dialog";
+import { FormError } from "~/components/ui/form-field";
 
 /** The end of a dialog's form: its error, Cancel, and the submit button (spinning while `pending`). */
 export function FormDialogFooter({ error, pending, submitLabel }: { error?: string | null; pending: boolean; submitLabel: React.ReactNode }) {
   return (
     <>
-      {error ? (
-        <p role="alert" className="text-destructive text-sm">
-          {error}
-        </p>
-      ) : null}
+      <FormError>{error}</FormError>
       <DialogFooter>
         <DialogClose asChild>
           <Button type="button" variant="outline">

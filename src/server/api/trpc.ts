@@ -51,10 +51,17 @@ const t = initTRPC.context<InnerContext>().create({
   errorFormatter({ shape, error }) {
     return {
       ...shape,
-      data: { ...shape.data, zodError: error.cause instanceof ZodError ? z.flattenError(error.cause) : null },
+      data: { ...shape.data, zodError: error.cause instanceof ZodError ? flattenByPath(error.cause) : null },
     };
   },
 });
+
+/** z.flattenError's shape with nested fields keyed by their dotted path ("changes.port"), so that a form can show each message under its field. */
+function flattenByPath(error: ZodError) {
+  const fieldErrors: Record<string, string[]> = {};
+  for (const issue of error.issues) if (issue.path.length) (fieldErrors[issue.path.map(String).join(".")] ??= []).push(issue.message);
+  return { formErrors: z.flattenError(error).formErrors, fieldErrors };
+}
 
 export const createCallerFactory = t.createCallerFactory;
 export const createTRPCRouter = t.router;

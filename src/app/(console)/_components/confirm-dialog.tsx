@@ -1,5 +1,6 @@
 "use client";
 
+import { Loader2 } from "lucide-react";
 import {
   AlertDialog,
   AlertDialogAction,
@@ -11,6 +12,8 @@ import {
   AlertDialogTitle,
 } from "~/components/ui/alert-dialog";
 import { buttonVariants } from "~/components/ui/button";
+import { FormError } from "~/components/ui/form-field";
+import { cn } from "~/lib/utils";
 
 export type Confirmation = {
   title: string;
@@ -22,7 +25,10 @@ export type Confirmation = {
   onConfirm: () => void;
 };
 
-/** "Are you sure?" before an action, with what it will do; or why it cannot be done now. */
+/**
+ * "Are you sure?" before an action, with what it will do; or why it cannot be done now. `children`
+ * go between the description and the buttons (a value the action needs, a preview of its effect).
+ */
 export function ConfirmDialog({
   open,
   title,
@@ -30,25 +36,46 @@ export function ConfirmDialog({
   confirmLabel,
   destructive = false,
   blocked = null,
+  confirmDisabled = false,
+  pending,
+  className,
+  children,
   onOpenChange,
   onConfirm,
-}: Confirmation & { open: boolean; onOpenChange: (open: boolean) => void }) {
+}: Confirmation & {
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+  /** The confirm button is shown but cannot be pressed (a value is missing, a preview is loading). */
+  confirmDisabled?: boolean;
+  /**
+   * Given (true or false), the dialog stays open while the action runs (confirm spins and is disabled)
+   * and the caller closes it when the action ends. Not given, confirming closes the dialog at once.
+   */
+  pending?: boolean;
+  className?: string;
+  children?: React.ReactNode;
+}) {
   return (
     <AlertDialog open={open} onOpenChange={onOpenChange}>
-      <AlertDialogContent>
+      <AlertDialogContent className={className}>
         <AlertDialogHeader>
           <AlertDialogTitle>{title}</AlertDialogTitle>
           <AlertDialogDescription>{description}</AlertDialogDescription>
         </AlertDialogHeader>
-        {blocked ? (
-          <p role="alert" className="text-destructive text-sm">
-            {blocked}
-          </p>
-        ) : null}
+        {children}
+        <FormError>{blocked}</FormError>
         <AlertDialogFooter>
           <AlertDialogCancel>{blocked ? "Close" : "Cancel"}</AlertDialogCancel>
           {blocked ? null : (
-            <AlertDialogAction className={destructive ? buttonVariants({ variant: "destructive" }) : undefined} onClick={onConfirm}>
+            <AlertDialogAction
+              className={cn(destructive && buttonVariants({ variant: "destructive" }))}
+              disabled={confirmDisabled || pending === true}
+              onClick={(event) => {
+                if (pending !== undefined) event.preventDefault();
+                onConfirm();
+              }}
+            >
+              {pending ? <Loader2 className="animate-spin" aria-hidden="true" /> : null}
               {confirmLabel}
             </AlertDialogAction>
           )}

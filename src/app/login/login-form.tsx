@@ -6,8 +6,8 @@ import { signIn } from "next-auth/react";
 import { CircleAlert, Loader2 } from "lucide-react";
 import { Alert, AlertDescription } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
+import { FormControl, FormField } from "~/components/ui/form-field";
 import { Input } from "~/components/ui/input";
-import { Label } from "~/components/ui/label";
 import { safeCallbackPath } from "~/server/domain/callback-url";
 
 /** next-auth's own codes, for the cases where no human-readable message came back. */
@@ -54,14 +54,16 @@ export function LoginForm({ callbackUrl }: { callbackUrl: string }) {
           <AlertDescription>{error}</AlertDescription>
         </Alert>
       ) : null}
-      <div className="grid gap-2">
-        <Label htmlFor="login">Login</Label>
-        <Input id="login" name="login" autoComplete="username" autoCapitalize="none" spellCheck={false} required autoFocus />
-      </div>
-      <div className="grid gap-2">
-        <Label htmlFor="password">Password</Label>
-        <Input id="password" name="password" type="password" autoComplete="current-password" required />
-      </div>
+      <FormField id="login" label="Login">
+        <FormControl>
+          <Input name="login" autoComplete="username" autoCapitalize="none" spellCheck={false} required autoFocus />
+        </FormControl>
+      </FormField>
+      <FormField id="password" label="Password">
+        <FormControl>
+          <Input name="password" type="password" autoComplete="current-password" required />
+        </FormControl>
+      </FormField>
       <Button type="submit" className="w-full" disabled={pending}>
         {pending ? <Loader2 className="animate-spin" aria-hidden="true" /> : null}
         Sign in

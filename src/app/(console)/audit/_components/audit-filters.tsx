@@ -4,8 +4,8 @@ import { useState } from "react";
 import { usePathname, useRouter } from "next/navigation";
 import { Search, X } from "lucide-react";
 import { Button } from "~/components/ui/button";
+import { FormControl, FormField } from "~/components/ui/form-field";
 import { Input } from "~/components/ui/input";
-import { Label } from "~/components/ui/label";
 import { type AuditFilterKey, type AuditFilterValues, auditFiltersQuery } from "./audit-filters-params";
 
 const OBJECT_TYPES = ["user", "role", "node", "queue", "qmapping", "jd", "job_instance", "prm", "security"];
@@ -37,20 +37,20 @@ export function AuditFilters({ initial }: { initial: AuditFilterValues }) {
       }}
     >
       {FIELDS.map((f) => (
-        <div key={f.key} className="grid gap-1.5">
-          <Label htmlFor={`audit-filter-${f.key}`}>{f.label}</Label>
-          <Input
-            id={`audit-filter-${f.key}`}
-            name={f.key}
-            type={f.type ?? "text"}
-            placeholder={f.placeholder}
-            list={f.key === "objectType" ? "audit-object-types" : undefined}
-            autoComplete="off"
-            maxLength={200}
-            value={values[f.key]}
-            onChange={(e) => setValues((v) => ({ ...v, [f.key]: e.target.value }))}
-          />
-        </div>
+        <FormField key={f.key} label={f.label} className="gap-1.5">
+          <FormControl>
+            <Input
+              name={f.key}
+              type={f.type ?? "text"}
+              placeholder={f.placeholder}
+              list={f.key === "objectType" ? "audit-object-types" : undefined}
+              autoComplete="off"
+              maxLength={200}
+              value={values[f.key]}
+              onChange={(e) => setValues((v) => ({ ...v, [f.key]: e.target.value }))}
+            />
+          </FormControl>
+        </FormField>
       ))}
       <datalist id="audit-object-types">
         {OBJECT_TYPES.map((t) => (

@@ -1,25 +1,26 @@
 "use client";
 
-import { type FormEvent, useId, useState } from "react";
+import { type FormEvent, useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { CircleAlert, Loader2, Plus } from "lucide-react";
 import { toast } from "sonner";
+import { type FormErrorsState, parseWhole, useFormErrors } from "~/components/form-errors";
 import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "~/components/ui/dialog";
+import { FormControl, FormError, FormField } from "~/components/ui/form-field";
 import { Input } from "~/components/ui/input";
-import { Label } from "~/components/ui/label";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "~/components/ui/select";
 import { Skeleton } from "~/components/ui/skeleton";
 import { Switch } from "~/components/ui/switch";
 import { Textarea } from "~/components/ui/textarea";
-import { type RouterInputs, type RouterOutputs, useTRPC } from "~/trpc/react";
-import { type ParamRow, ParametersEditor, fromRows, toRows } from "./parameters-editor";
+import { type TJobDef, ZJobDefSchema } from "~/server/domain/jobdef-schemas";
+import { type RouterOutputs, useTRPC } from "~/trpc/react";
+import { type ParamRow, ParametersEditor, fromRows, toRows } from "../../_components/parameters-editor";
 import { SchedulesSection } from "./schedules-section";
 
 type JobDef = RouterOutputs["jobDef"]["get"];
 type PayloadType = JobDef["payloadType"];
-type JobDefInput = RouterInputs["jobDef"]["create"];
 
 export const PAYLOAD_LABELS: Record<PayloadType, { name: string; path: string; hint: string }> = {
   shell: { name: "Shell command", path: "Command", hint: "Run by /bin/sh -c; parameters are appended in key order as quoted arguments (\"$@\"). JQM DEFAULTSHELLCOMMAND." },
@@ -68,22 +69,46 @@ function initialState(jd: JobDef | null, defaultQueue: string): FormState {
 }
 
 
-function Field({ id, label, hint, children }: { id: string; label: string; hint?: string; children: React.ReactNode }) {
-  return (
-    <div className="grid gap-2">
-      <Label htmlFor={id}>{label}</Label>
-      {children}
-      {hint ? <p className="text-muted-foreground text-xs">{hint}</p> : null}
-    </div>
-  );
-}
+const FIELDS = [
+  "applicationName",
+  "description",
+  "queueName",
+  "payloadType",
+  "path",
+  "parameters",
+  "enabled",
+  "highlander",
+  "canBeRestarted",
+  "priority",
+  "alertAfterSeconds",
+  "application",
+  "module",
+  "keyword1",
+  "keyword2",
+  "keyword3",
+] as const satisfies readonly (keyof TJobDef)[];
+type JobDefField = (typeof FIELDS)[number];
+
+const SWITCHES = [
+  ["enabled", "Enabled", "Disabled: launches are refused and schedules do not fire."],
+  ["highlander", "Highlander", "At most one running and one waiting run."],
+  ["canBeRestarted", "Can be restarted", "A crashed run may be restarted."],
+] as const;
+
+const TAGS = [
+  ["application", "Application"],
+  ["module", "Module"],
+  ["keyword1", "Keyword 1"],
+  ["keyword2", "Keyword 2"],
+  ["keyword3", "Keyword 3"],
+] as const;
 
 function JobDefForm({
   jobDef,
   queues,
   readOnly,
   pending,
-  error,
+  form: check,
   onSubmit,
   onCancel,
 }: {
@@ -91,42 +116,39 @@ function JobDefForm({
   queues: string[];
   readOnly: boolean;
   pending: boolean;
-  error: string | null;
-  onSubmit: (input: JobDefInput) => void;
+  form: FormErrorsState<JobDefField>;
+  onSubmit: (input: TJobDef) => void;
   onCancel: () => void;
 }) {
-  const id = useId();
   const [form, setForm] = useState<FormState>(() => initialState(jobDef, queues[0] ?? ""));
-  const [localError, setLocalError] = useState<string | null>(null);
   const set = <K extends keyof FormState>(key: K, value: FormState[K]) => setForm((f) => ({ ...f, [key]: value }));
   const labels = PAYLOAD_LABELS[form.payloadType];
+  const errors = check.errors.fields;
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    setLocalError(null);
-    const input = toInput(form);
-    if ("error" in input) return setLocalError(input.error);
-    onSubmit(input);
+    const params = fromRows(form.params);
+    if ("error" in params) return check.showFormError(params.error);
+    const input = check.check(ZJobDefSchema, toInput(form, params.parameters));
+    if (input) onSubmit(input);
   }
 
-  const text = (key: "application" | "module" | "keyword1" | "keyword2" | "keyword3", label: string) => (
-    <Field id={`${id}-${key}`} label={label}>
-      <Input id={`${id}-${key}`} value={form[key]} maxLength={50} onChange={(e) => set(key, e.target.value)} />
-    </Field>
-  );
-
   return (
-    <form onSubmit={submit} aria-label="Job definition" className="grid gap-5">
+    <form onSubmit={submit} noValidate aria-label="Job definition" className="grid gap-5">
       <fieldset disabled={readOnly} className="grid gap-5">
         <div className="grid gap-4 sm:grid-cols-2">
-          <Field id={`${id}-name`} label="Name" hint="The applicationName used to launch it from every API.">
-            <Input id={`${id}-name`} value={form.applicationName} onChange={(e) => set("applicationName", e.target.value)} required maxLength={100} autoComplete="off" spellCheck={false} />
-          </Field>
-          <Field id={`${id}-queue`} label="Queue">
+          <FormField label="Name" description="The applicationName used to launch it from every API." error={errors.applicationName}>
+            <FormControl>
+              <Input value={form.applicationName} onChange={(e) => set("applicationName", e.target.value)} maxLength={100} autoComplete="off" spellCheck={false} />
+            </FormControl>
+          </FormField>
+          <FormField label="Queue" error={errors.queueName}>
             <Select value={form.queueName} onValueChange={(v) => set("queueName", v)} disabled={readOnly}>
-              <SelectTrigger id={`${id}-queue`} className="w-full">
-                <SelectValue placeholder="Choose a queue" />
-              </SelectTrigger>
+              <FormControl>
+                <SelectTrigger className="w-full">
+                  <SelectValue placeholder="Choose a queue" />
+                </SelectTrigger>
+              </FormControl>
               <SelectContent>
                 {queues.map((q) => (
                   <SelectItem key={q} value={q}>
@@ -135,17 +157,21 @@ function JobDefForm({
                 ))}
               </SelectContent>
             </Select>
-          </Field>
+          </FormField>
         </div>
-        <Field id={`${id}-description`} label="Description">
-          <Textarea id={`${id}-description`} value={form.description} maxLength={1000} rows={2} onChange={(e) => set("description", e.target.value)} />
-        </Field>
+        <FormField label="Description" error={errors.description}>
+          <FormControl>
+            <Textarea value={form.description} maxLength={1000} rows={2} onChange={(e) => set("description", e.target.value)} />
+          </FormControl>
+        </FormField>
         <div className="grid gap-4 sm:grid-cols-[12rem_1fr]">
-          <Field id={`${id}-type`} label="Payload type">
+          <FormField label="Payload type" error={errors.payloadType}>
             <Select value={form.payloadType} onValueChange={(v) => set("payloadType", v as PayloadType)} disabled={readOnly}>
-              <SelectTrigger id={`${id}-type`} className="w-full">
-                <SelectValue />
-              </SelectTrigger>
+              <FormControl>
+                <SelectTrigger className="w-full">
+                  <SelectValue />
+                </SelectTrigger>
+              </FormControl>
               <SelectContent>
                 {(Object.keys(PAYLOAD_LABELS) as PayloadType[]).map((t) => (
                   <SelectItem key={t} value={t}>
@@ -154,59 +180,54 @@ function JobDefForm({
                 ))}
               </SelectContent>
             </Select>
-          </Field>
-          <Field id={`${id}-path`} label={labels.path} hint={labels.hint}>
-            <Input id={`${id}-path`} value={form.path} onChange={(e) => set("path", e.target.value)} required maxLength={1000} className="font-mono" spellCheck={false} />
-          </Field>
+          </FormField>
+          <FormField label={labels.path} description={labels.hint} error={errors.path}>
+            <FormControl>
+              <Input value={form.path} onChange={(e) => set("path", e.target.value)} maxLength={1000} className="font-mono" spellCheck={false} />
+            </FormControl>
+          </FormField>
         </div>
         <fieldset className="grid gap-2">
           <legend className="mb-2 text-sm font-medium">Parameters</legend>
           <p className="text-muted-foreground text-xs">Defaults for every run; a launch or a schedule may override them. Keys up to 50 characters, values up to 1000.</p>
           <ParametersEditor rows={form.params} onChange={(rows) => set("params", rows)} disabled={readOnly} />
+          <FormError className="text-xs">{errors.parameters}</FormError>
         </fieldset>
         <div className="grid gap-4 sm:grid-cols-3">
-          {(
-            [
-              ["enabled", "Enabled", "Disabled: launches are refused and schedules do not fire."],
-              ["highlander", "Highlander", "At most one running and one waiting run."],
-              ["canBeRestarted", "Can be restarted", "A crashed run may be restarted."],
-            ] as const
-          ).map(([key, label, hint]) => (
-            <div key={key} className="grid gap-1">
-              <div className="flex items-center gap-2">
-                <Switch id={`${id}-${key}`} checked={form[key]} onCheckedChange={(v) => set(key, v)} disabled={readOnly} />
-                <Label htmlFor={`${id}-${key}`}>{label}</Label>
-              </div>
-              <p className="text-muted-foreground text-xs">{hint}</p>
-            </div>
+          {SWITCHES.map(([key, label, hint]) => (
+            <FormField key={key} inline label={label} description={hint} error={errors[key]}>
+              <FormControl>
+                <Switch checked={form[key]} onCheckedChange={(v) => set(key, v)} disabled={readOnly} />
+              </FormControl>
+            </FormField>
           ))}
         </div>
         <div className="grid gap-4 sm:grid-cols-2">
-          <Field id={`${id}-priority`} label="Priority" hint="Higher runs first; a launch or a schedule may override it.">
-            <Input id={`${id}-priority`} type="number" min={-1000} max={1000} value={form.priority} onChange={(e) => set("priority", e.target.value)} />
-          </Field>
-          <Field id={`${id}-alert`} label="Alert after (seconds)" hint="A run longer than this is reported late. Empty: never.">
-            <Input id={`${id}-alert`} type="number" min={1} value={form.alertAfterSeconds} onChange={(e) => set("alertAfterSeconds", e.target.value)} />
-          </Field>
+          <FormField label="Priority" description="Higher runs first; a launch or a schedule may override it." error={errors.priority}>
+            <FormControl>
+              <Input type="number" min={-1000} max={1000} value={form.priority} onChange={(e) => set("priority", e.target.value)} />
+            </FormControl>
+          </FormField>
+          <FormField label="Alert after (seconds)" description="A run longer than this is reported late. Empty: never." error={errors.alertAfterSeconds}>
+            <FormControl>
+              <Input type="number" min={1} value={form.alertAfterSeconds} onChange={(e) => set("alertAfterSeconds", e.target.value)} />
+            </FormControl>
+          </FormField>
         </div>
         <fieldset className="grid gap-2">
           <legend className="mb-2 text-sm font-medium">Tags</legend>
-          <div className="grid gap-4 sm:grid-cols-2">
-            {text("application", "Application")}
-            {text("module", "Module")}
-          </div>
-          <div className="grid gap-4 sm:grid-cols-3">
-            {text("keyword1", "Keyword 1")}
-            {text("keyword2", "Keyword 2")}
-            {text("keyword3", "Keyword 3")}
+          <div className="grid gap-4 sm:grid-cols-6">
+            {TAGS.map(([key, label], i) => (
+              <FormField key={key} label={label} error={errors[key]} className={i < 2 ? "sm:col-span-3" : "sm:col-span-2"}>
+                <FormControl>
+                  <Input value={form[key]} maxLength={50} onChange={(e) => set(key, e.target.value)} />
+                </FormControl>
+              </FormField>
+            ))}
           </div>
         </fieldset>
       </fieldset>
-      {localError || error ? (
-        <p role="alert" className="text-destructive text-sm whitespace-pre-wrap">
-          {localError ?? error}
-        </p>
-      ) : null}
+      <FormError>{check.errors.form}</FormError>
       <DialogFooter>
         <Button type="button" variant="outline" onClick={onCancel}>
           {readOnly ? "Close" : "Cancel"}
@@ -222,28 +243,25 @@ function JobDefForm({
   );
 }
 
-function toInput(form: FormState): JobDefInput | { error: string } {
-  const params = fromRows(form.params);
-  if ("error" in params) return { error: params.error };
-  if (!/^-?\d+$/.test(form.priority.trim())) return { error: "Priority must be a whole number" };
-  if (form.alertAfterSeconds.trim() && !/^\d+$/.test(form.alertAfterSeconds.trim())) return { error: "Alert after must be a number of seconds" };
+/** The request for the form's values; the schema says what is wrong with them. */
+function toInput(form: FormState, parameters: Record<string, string>): TJobDef {
   return {
-    applicationName: form.applicationName.trim(),
+    applicationName: form.applicationName,
     description: form.description,
     queueName: form.queueName,
     payloadType: form.payloadType,
-    path: form.path.trim(),
-    parameters: params.parameters,
+    path: form.path,
+    parameters,
     enabled: form.enabled,
     highlander: form.highlander,
     canBeRestarted: form.canBeRestarted,
-    priority: Number(form.priority),
-    alertAfterSeconds: form.alertAfterSeconds.trim() ? Number(form.alertAfterSeconds) : null,
-    application: form.application.trim() || null,
-    module: form.module.trim() || null,
-    keyword1: form.keyword1.trim() || null,
-    keyword2: form.keyword2.trim() || null,
-    keyword3: form.keyword3.trim() || null,
+    priority: parseWhole(form.priority) ?? Number.NaN,
+    alertAfterSeconds: parseWhole(form.alertAfterSeconds),
+    application: form.application,
+    module: form.module,
+    keyword1: form.keyword1,
+    keyword2: form.keyword2,
+    keyword3: form.keyword3,
   };
 }
 
@@ -266,7 +284,7 @@ export function JobDefDialog({
 }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const [error, setError] = useState<string | null>(null);
+  const form = useFormErrors(FIELDS, { prefix: jobDefId === null ? [] : ["changes"] });
   const queues = useQuery({ ...trpc.jobDef.queueNames.queryOptions(), enabled: open });
   const jobDef = useQuery({ ...trpc.jobDef.get.queryOptions({ id: jobDefId ?? 0 }), enabled: open && jobDefId !== null });
   const invalidate = () => void queryClient.invalidateQueries(trpc.jobDef.pathFilter());
@@ -274,22 +292,22 @@ export function JobDefDialog({
     trpc.jobDef.create.mutationOptions({
       onSuccess: (jd) => {
         toast.success(`Job definition ${jd.applicationName} created`);
-        setError(null);
+        form.clear();
         invalidate();
         onCreated?.(jd.id);
       },
-      onError: (e) => setError(e.message),
+      onError: form.showServerError,
     }),
   );
   const update = useMutation(
     trpc.jobDef.update.mutationOptions({
       onSuccess: (jd) => {
         toast.success(`Job definition ${jd.applicationName} saved`);
-        setError(null);
+        form.clear();
         invalidate();
         onOpenChange(false);
       },
-      onError: (e) => setError(e.message),
+      onError: form.showServerError,
     }),
   );
 
@@ -302,7 +320,7 @@ export function JobDefDialog({
     <Dialog
       open={open}
       onOpenChange={(o) => {
-        setError(null);
+        form.clear();
         onOpenChange(o);
       }}
     >
@@ -338,7 +356,7 @@ export function JobDefDialog({
               queues={queueNames}
               readOnly={readOnly}
               pending={create.isPending || update.isPending}
-              error={error}
+              form={form}
               onCancel={() => onOpenChange(false)}
               onSubmit={(input) => {
                 if (jobDefId === null) create.mutate(input);

@@ -6,20 +6,11 @@ import type { ColumnDef } from "@tanstack/react-table";
 import { CircleAlert, Eye, FileCode, Pencil, Trash2 } from "lucide-react";
 import { toast } from "sonner";
 import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
-import {
-  AlertDialog,
-  AlertDialogAction,
-  AlertDialogCancel,
-  AlertDialogContent,
-  AlertDialogDescription,
-  AlertDialogFooter,
-  AlertDialogHeader,
-  AlertDialogTitle,
-} from "~/components/ui/alert-dialog";
 import { Badge } from "~/components/ui/badge";
-import { Button, buttonVariants } from "~/components/ui/button";
+import { Button } from "~/components/ui/button";
 import { DataTable } from "~/components/ui/data-table";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
+import { ConfirmDialog } from "../../_components/confirm-dialog";
 import { JobDefDialog, PAYLOAD_LABELS } from "./jobdef-dialog";
 
 type JobDefRow = RouterOutputs["jobDef"]["find"][number];
@@ -172,30 +163,16 @@ export function JobDefsTable({ can }: { can: JobDefPermissions }) {
         }
       />
       <JobDefDialog open={openId !== null} onOpenChange={(o) => !o && setOpenId(null)} jobDefId={openId} readOnly={!can.update} />
-      <AlertDialog open={deleting !== null} onOpenChange={(o) => !o && setDeleting(null)}>
-        <AlertDialogContent>
-          <AlertDialogHeader>
-            <AlertDialogTitle>Delete {deleting?.applicationName}?</AlertDialogTitle>
-            <AlertDialogDescription>
-              The definition and its {deleting?.schedules.length ?? 0} schedule(s) are removed; ended runs stay in the history under this name. Refused
-              while runs of it are waiting or running.
-            </AlertDialogDescription>
-          </AlertDialogHeader>
-          <AlertDialogFooter>
-            <AlertDialogCancel>Cancel</AlertDialogCancel>
-            <AlertDialogAction
-              className={buttonVariants({ variant: "destructive" })}
-              disabled={remove.isPending}
-              onClick={(e) => {
-                e.preventDefault();
-                if (deleting) remove.mutate({ id: deleting.id });
-              }}
-            >
-              Delete
-            </AlertDialogAction>
-          </AlertDialogFooter>
-        </AlertDialogContent>
-      </AlertDialog>
+      <ConfirmDialog
+        open={deleting !== null}
+        onOpenChange={(o) => !o && setDeleting(null)}
+        title={`Delete ${deleting?.applicationName ?? ""}?`}
+        description={`The definition and its ${deleting?.schedules.length ?? 0} schedule(s) are removed; ended runs stay in the history under this name. Refused while runs of it are waiting or running.`}
+        confirmLabel="Delete"
+        destructive
+        pending={remove.isPending}
+        onConfirm={() => deleting && remove.mutate({ id: deleting.id })}
+      />
     </>
   );
 }

@@ -1,22 +1,26 @@
 "use client";
 
-import { type FormEvent, useId, useState } from "react";
+import { type FormEvent, useState } from "react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { CalendarClock, Loader2, Pencil, Plus, Trash2 } from "lucide-react";
 import { toast } from "sonner";
+import { parseWhole, useFormErrors } from "~/components/form-errors";
 import { Badge } from "~/components/ui/badge";
 import { Button } from "~/components/ui/button";
+import { FormControl, FormError, FormField } from "~/components/ui/form-field";
 import { Input } from "~/components/ui/input";
-import { Label } from "~/components/ui/label";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "~/components/ui/select";
 import { Switch } from "~/components/ui/switch";
+import { ZJobScheduleSchema } from "~/server/domain/jobdef-schemas";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
 import { formatDateTime, formatRelative } from "../../_components/format-time";
 import { CronPreview } from "./cron-preview";
-import { type ParamRow, ParametersEditor, fromRows, toRows } from "./parameters-editor";
+import { type ParamRow, ParametersEditor, fromRows, toRows } from "../../_components/parameters-editor";
 
 type JobDef = RouterOutputs["jobDef"]["get"];
 type Schedule = JobDef["schedules"][number];
+
+const SCHEDULE_FIELDS = ["cronExpression", "queueName", "priority", "enabled", "parameters"] as const;
 
 /** Select value meaning "the definition's queue" (Radix forbids an empty value). */
 const SAME_QUEUE = "__definition__";
@@ -34,66 +38,68 @@ function ScheduleForm({
 }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const id = useId();
   const [cron, setCron] = useState(schedule?.cronExpression ?? "");
   const [queue, setQueue] = useState(schedule?.queueName ?? SAME_QUEUE);
   const [priority, setPriority] = useState(schedule?.priority == null ? "" : String(schedule.priority));
   const [enabled, setEnabled] = useState(schedule?.enabled ?? true);
   const [rows, setRows] = useState<ParamRow[]>(toRows(schedule?.parameters ?? {}));
-  const [error, setError] = useState<string | null>(null);
+  const form = useFormErrors(SCHEDULE_FIELDS, { prefix: schedule ? ["changes"] : ["schedule"] });
+  const errors = form.errors.fields;
 
   const onSuccess = () => {
     toast.success(schedule ? "Schedule saved" : `Schedule added to ${jobDef.applicationName}`);
     void queryClient.invalidateQueries(trpc.jobDef.pathFilter());
     onDone();
   };
-  const create = useMutation(trpc.jobDef.createSchedule.mutationOptions({ onSuccess, onError: (e) => setError(e.message) }));
-  const update = useMutation(trpc.jobDef.updateSchedule.mutationOptions({ onSuccess, onError: (e) => setError(e.message) }));
+  const create = useMutation(trpc.jobDef.createSchedule.mutationOptions({ onSuccess, onError: form.showServerError }));
+  const update = useMutation(trpc.jobDef.updateSchedule.mutationOptions({ onSuccess, onError: form.showServerError }));
   const pending = create.isPending || update.isPending;
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     event.stopPropagation();
-    setError(null);
     const params = fromRows(rows);
-    if ("error" in params) return setError(params.error);
-    if (priority.trim() && !/^-?\d+$/.test(priority.trim())) return setError("Priority must be a whole number");
-    const fields = {
-      cronExpression: cron.trim(),
+    if ("error" in params) return form.showFormError(params.error);
+    const fields = form.check(ZJobScheduleSchema, {
+      cronExpression: cron,
       queueName: queue === SAME_QUEUE ? null : queue,
-      priority: priority.trim() ? Number(priority) : null,
+      priority: parseWhole(priority),
       enabled,
       parameters: params.parameters,
-    };
+    });
+    if (!fields) return;
     if (schedule) update.mutate({ id: schedule.id, changes: fields });
     else create.mutate({ jobDefId: jobDef.id, schedule: fields });
   }
 
   return (
     <form onSubmit={submit} aria-label={schedule ? "Edit schedule" : "New schedule"} className="bg-muted/40 grid gap-4 rounded-md border p-4">
-      <div className="grid gap-2">
-        <Label htmlFor={`${id}-cron`}>Cron expression</Label>
-        <Input
-          id={`${id}-cron`}
-          value={cron}
-          onChange={(e) => setCron(e.target.value)}
-          placeholder="*/15 * * * *"
-          className="font-mono"
-          maxLength={200}
-          autoComplete="off"
-          spellCheck={false}
-          required
-        />
-        <p className="text-muted-foreground text-xs">minute hour day-of-month month day-of-week, e.g. 0 6 * * MON-FRI; an optional seconds field may come first.</p>
-        <CronPreview expression={cron} />
-      </div>
+      <FormField
+        label="Cron expression"
+        description="minute hour day-of-month month day-of-week, e.g. 0 6 * * MON-FRI; an optional seconds field may come first."
+        error={errors.cronExpression}
+      >
+        <FormControl>
+          <Input
+            value={cron}
+            onChange={(e) => setCron(e.target.value)}
+            placeholder="*/15 * * * *"
+            className="font-mono"
+            maxLength={200}
+            autoComplete="off"
+            spellCheck={false}
+          />
+        </FormControl>
+      </FormField>
+      <CronPreview expression={cron} />
       <div className="grid gap-4 sm:grid-cols-3">
-        <div className="grid gap-2">
-          <Label htmlFor={`${id}-queue`}>Queue</Label>
+        <FormField label="Queue" error={errors.queueName}>
           <Select value={queue} onValueChange={setQueue}>
-            <SelectTrigger id={`${id}-queue`} className="w-full">
-              <SelectValue />
-            </SelectTrigger>
+            <FormControl>
+              <SelectTrigger className="w-full">
+                <SelectValue />
+              </SelectTrigger>
+            </FormControl>
             <SelectContent>
               <SelectItem value={SAME_QUEUE}>Definition&apos;s queue ({jobDef.queueName})</SelectItem>
               {queues.map((q) => (
@@ -103,25 +109,24 @@ function ScheduleForm({
               ))}
             </SelectContent>
           </Select>
-        </div>
-        <div className="grid gap-2">
-          <Label htmlFor={`${id}-priority`}>Priority</Label>
-          <Input id={`${id}-priority`} type="number" min={-1000} max={1000} value={priority} placeholder={`${jobDef.priority} (definition's)`} onChange={(e) => setPriority(e.target.value)} />
-        </div>
-        <div className="flex items-center gap-2 self-end pb-2">
-          <Switch id={`${id}-enabled`} checked={enabled} onCheckedChange={setEnabled} />
-          <Label htmlFor={`${id}-enabled`}>Schedule enabled</Label>
-        </div>
+        </FormField>
+        <FormField label="Priority" error={errors.priority}>
+          <FormControl>
+            <Input type="number" min={-1000} max={1000} value={priority} placeholder={`${jobDef.priority} (definition's)`} onChange={(e) => setPriority(e.target.value)} />
+          </FormControl>
+        </FormField>
+        <FormField inline label="Schedule enabled" error={errors.enabled} className="self-end pb-2">
+          <FormControl>
+            <Switch checked={enabled} onCheckedChange={setEnabled} />
+          </FormControl>
+        </FormField>
       </div>
       <fieldset className="grid gap-2">
         <legend className="mb-2 text-sm font-medium">Schedule parameters</legend>
         <ParametersEditor rows={rows} onChange={setRows} label="Schedule parameter" />
+        <FormError className="text-xs">{errors.parameters}</FormError>
       </fieldset>
-      {error ? (
-        <p role="alert" className="text-destructive text-sm whitespace-pre-wrap">
-          {error}
-        </p>
-      ) : null}
+      <FormError>{form.errors.form}</FormError>
       <div className="flex justify-end gap-2">
         <Button type="button" variant="outline" onClick={onDone}>
           Cancel

@@ -1,6 +1,6 @@
 "use client";
 
-import { type ChangeEvent, useId, useState } from "react";
+import { type ChangeEvent, useState } from "react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { CircleAlert, Download, Loader2, Upload } from "lucide-react";
 import { toast } from "sonner";
@@ -16,8 +16,8 @@ import {
   DialogTitle,
   DialogTrigger,
 } from "~/components/ui/dialog";
+import { FormControl, FormField } from "~/components/ui/form-field";
 import { Input } from "~/components/ui/input";
-import { Label } from "~/components/ui/label";
 import { Textarea } from "~/components/ui/textarea";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
 
@@ -83,7 +83,6 @@ function ResultSummary({ result }: { result: ImportResult }) {
 export function ImportDialog() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const id = useId();
   const [open, setOpen] = useState(false);
   const [xml, setXml] = useState("");
   const [fileError, setFileError] = useState<string | null>(null);
@@ -131,30 +130,26 @@ export function ImportDialog() {
             definition is invalid.
           </DialogDescription>
         </DialogHeader>
-        <div className="grid gap-2">
-          <Label htmlFor={`${id}-file`}>XML file</Label>
-          <Input id={`${id}-file`} type="file" accept=".xml,application/xml,text/xml" onChange={(e) => void pick(e)} />
-        </div>
-        <div className="grid gap-2">
-          <Label htmlFor={`${id}-xml`}>Or paste the XML</Label>
-          <Textarea
-            id={`${id}-xml`}
-            value={xml}
-            onChange={(e) => {
-              setXml(e.target.value);
-              importXml.reset();
-            }}
-            rows={10}
-            className="max-h-72 font-mono text-xs"
-            spellCheck={false}
-            placeholder="<jqm><jar>…</jar></jqm>"
-          />
-        </div>
-        {fileError ? (
-          <p role="alert" className="text-destructive text-sm">
-            {fileError}
-          </p>
-        ) : null}
+        <FormField label="XML file" error={fileError}>
+          <FormControl>
+            <Input type="file" accept=".xml,application/xml,text/xml" onChange={(e) => void pick(e)} />
+          </FormControl>
+        </FormField>
+        <FormField label="Or paste the XML">
+          <FormControl>
+            <Textarea
+              value={xml}
+              onChange={(e) => {
+                setXml(e.target.value);
+                importXml.reset();
+              }}
+              rows={10}
+              className="max-h-72 font-mono text-xs"
+              spellCheck={false}
+              placeholder="<jqm><jar>…</jar></jqm>"
+            />
+          </FormControl>
+        </FormField>
         {importXml.isError ? (
           <Alert variant="destructive">
             <CircleAlert aria-hidden="true" />

@@ -1,15 +1,16 @@
 "use client";
 
-import { type FormEvent, useId, useState } from "react";
+import { type FormEvent, useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { TriangleAlert } from "lucide-react";
 import { toast } from "sonner";
+import { type FormErrorsState, parseWhole, useFormErrors } from "~/components/form-errors";
 import { Alert, AlertDescription } from "~/components/ui/alert";
-
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "~/components/ui/dialog";
+import { FormControl, FormField } from "~/components/ui/form-field";
 import { Input } from "~/components/ui/input";
-import { Label } from "~/components/ui/label";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "~/components/ui/select";
+import { RECOMMENDED_MIN_POLLING_MS, ZCreateMappingSchema } from "~/server/domain/queue-schemas";
 import { useTRPC } from "~/trpc/react";
 import type { QueueRow } from "./queue-form-dialog";
 import { FormDialogFooter } from "~/components/form-dialog-footer";
@@ -17,9 +18,7 @@ import { FormDialogFooter } from "~/components/form-dialog-footer";
 export type MappingRow = NonNullable<QueueRow["mappings"]>[number];
 
 /** JQM's advice: "Never go below 1000ms". Faster is allowed (down to 100 ms) but costs database queries. */
-export const RECOMMENDED_MIN_POLLING_MS = 1000;
-
-export function PollingHint({ ms }: { ms: number }) {
+function PollingHint({ ms }: { ms: number }) {
   if (!(ms < RECOMMENDED_MIN_POLLING_MS)) return null;
   return (
     <Alert variant="warning">
@@ -31,45 +30,51 @@ export function PollingHint({ ms }: { ms: number }) {
   );
 }
 
+const FIELDS = ["nodeId", "maxThreads", "pollingIntervalMs"] as const;
+
 function MappingForm({
   queue,
   mapping,
   pending,
-  error,
+  form,
   onSubmit,
 }: {
   queue: QueueRow;
   mapping: MappingRow | null;
   pending: boolean;
-  error: string | null;
+  form: FormErrorsState<(typeof FIELDS)[number]>;
   onSubmit: (input: { nodeId: number; maxThreads: number; pollingIntervalMs: number }) => void;
 }) {
   const trpc = useTRPC();
-  const id = useId();
   const nodes = useQuery({ ...trpc.node.find.queryOptions(), enabled: mapping === null });
   const mapped = new Set((queue.mappings ?? []).map((m) => m.nodeId));
   const free = (nodes.data ?? []).filter((n) => !mapped.has(n.id));
   const [nodeId, setNodeId] = useState(mapping ? String(mapping.nodeId) : "");
   const [threads, setThreads] = useState(String(mapping?.maxThreads ?? 5));
   const [polling, setPolling] = useState(String(mapping?.pollingIntervalMs ?? 1000));
-  const [localError, setLocalError] = useState<string | null>(null);
+  const errors = form.errors.fields;
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    setLocalError(null);
-    if (!nodeId) return setLocalError("Choose a node");
-    onSubmit({ nodeId: Number(nodeId), maxThreads: Number(threads), pollingIntervalMs: Number(polling) });
+    const input = form.check(ZCreateMappingSchema, {
+      nodeId: parseWhole(nodeId) ?? Number.NaN,
+      queueId: queue.id,
+      maxThreads: parseWhole(threads) ?? Number.NaN,
+      pollingIntervalMs: parseWhole(polling) ?? Number.NaN,
+    });
+    if (input) onSubmit(input);
   }
 
   return (
-    <form onSubmit={submit} className="grid gap-5">
+    <form onSubmit={submit} noValidate className="grid gap-5">
       {mapping ? null : (
-        <div className="grid gap-2">
-          <Label htmlFor={`${id}-node`}>Node</Label>
+        <FormField label="Node" error={errors.nodeId ?? (nodes.isError ? `Could not load the nodes: ${nodes.error.message}` : null)}>
           <Select value={nodeId} onValueChange={setNodeId}>
-            <SelectTrigger id={`${id}-node`} className="w-full" aria-label="Node">
-              <SelectValue placeholder={nodes.isPending ? "Loading…" : free.length ? "Choose a node" : "Every node already polls this queue"} />
-            </SelectTrigger>
+            <FormControl>
+              <SelectTrigger className="w-full">
+                <SelectValue placeholder={nodes.isPending ? "Loading…" : free.length ? "Choose a node" : "Every node already polls this queue"} />
+              </SelectTrigger>
+            </FormControl>
             <SelectContent>
               {free.map((n) => (
                 <SelectItem key={n.id} value={String(n.id)}>
@@ -78,32 +83,22 @@ function MappingForm({
               ))}
             </SelectContent>
           </Select>
-          {nodes.isError ? <p className="text-destructive text-xs">Could not load the nodes: {nodes.error.message}</p> : null}
-        </div>
+        </FormField>
       )}
       <div className="grid gap-2 sm:grid-cols-2">
-        <div className="grid content-start gap-2">
-          <Label htmlFor={`${id}-threads`}>Threads</Label>
-          <Input id={`${id}-threads`} type="number" required min={1} max={1000} step={1} value={threads} onChange={(e) => setThreads(e.target.value)} />
-          <p className="text-muted-foreground text-xs">Runs of this queue the node runs at once (1 to 1000).</p>
-        </div>
-        <div className="grid content-start gap-2">
-          <Label htmlFor={`${id}-polling`}>Polling interval (ms)</Label>
-          <Input
-            id={`${id}-polling`}
-            type="number"
-            required
-            min={100}
-            max={3_600_000}
-            step={1}
-            value={polling}
-            onChange={(e) => setPolling(e.target.value)}
-          />
-          <p className="text-muted-foreground text-xs">How often the node looks for waiting runs (100 ms to 1 hour).</p>
-        </div>
+        <FormField label="Threads" description="Runs of this queue the node runs at once (1 to 1000)." error={errors.maxThreads}>
+          <FormControl>
+            <Input type="number" min={1} max={1000} step={1} value={threads} onChange={(e) => setThreads(e.target.value)} />
+          </FormControl>
+        </FormField>
+        <FormField label="Polling interval (ms)" description="How often the node looks for waiting runs (100 ms to 1 hour)." error={errors.pollingIntervalMs}>
+          <FormControl>
+            <Input type="number" min={100} max={3_600_000} step={1} value={polling} onChange={(e) => setPolling(e.target.value)} />
+          </FormControl>
+        </FormField>
       </div>
       <PollingHint ms={Number(polling)} />
-      <FormDialogFooter error={localError ?? error} pending={pending} submitLabel={mapping ? "Save" : "Add mapping"} />
+      <FormDialogFooter error={form.errors.form} pending={pending} submitLabel={mapping ? "Save" : "Add mapping"} />
     </form>
   );
 }
@@ -124,9 +119,9 @@ export function MappingDialog({
 }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const [error, setError] = useState<string | null>(null);
+  const form = useFormErrors(FIELDS);
   const close = () => {
-    setError(null);
+    form.clear();
     onOpenChange(false);
     void queryClient.invalidateQueries(trpc.queue.find.pathFilter());
     void queryClient.invalidateQueries(trpc.mapping.find.pathFilter());
@@ -137,7 +132,7 @@ export function MappingDialog({
         toast.success(`Queue ${queue.name} mapped`);
         close();
       },
-      onError: (e) => setError(e.message),
+      onError: form.showServerError,
     }),
   );
   const update = useMutation(
@@ -146,7 +141,7 @@ export function MappingDialog({
         toast.success(`Mapping of ${queue.name} on ${mapping?.nodeName ?? "the node"} saved`);
         close();
       },
-      onError: (e) => setError(e.message),
+      onError: form.showServerError,
     }),
   );
 
@@ -154,7 +149,7 @@ export function MappingDialog({
     <Dialog
       open={open}
       onOpenChange={(o) => {
-        setError(null);
+        form.clear();
         onOpenChange(o);
       }}
     >
@@ -171,9 +166,8 @@ export function MappingDialog({
             queue={queue}
             mapping={mapping}
             pending={create.isPending || update.isPending}
-            error={error}
+            form={form}
             onSubmit={(input) => {
-              setError(null);
               if (mapping) update.mutate({ id: mapping.id, maxThreads: input.maxThreads, pollingIntervalMs: input.pollingIntervalMs });
               else create.mutate({ queueId: queue.id, ...input });
             }}

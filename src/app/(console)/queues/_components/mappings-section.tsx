@@ -11,9 +11,10 @@ import { Button } from "~/components/ui/button";
 import { Card, CardAction, CardContent, CardDescription, CardHeader, CardTitle } from "~/components/ui/card";
 import { DataTable } from "~/components/ui/data-table";
 import { Switch } from "~/components/ui/switch";
+import { RECOMMENDED_MIN_POLLING_MS } from "~/server/domain/queue-schemas";
 import { useTRPC } from "~/trpc/react";
 import { type Confirmation, ConfirmationDialog } from "../../_components/confirm-dialog";
-import { MappingDialog, type MappingRow, RECOMMENDED_MIN_POLLING_MS } from "./mapping-dialog";
+import { MappingDialog, type MappingRow } from "./mapping-dialog";
 import type { QueueRow } from "./queue-form-dialog";
 import { type QueuePermissions, plural } from "./shared";
 

@@ -1,81 +1,86 @@
 "use client";
 
-import { type FormEvent, useId, useState } from "react";
+import { type FormEvent, useState } from "react";
+import type { z } from "zod";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Plus } from "lucide-react";
 import { toast } from "sonner";
+import { type FormErrorsState, useFormErrors } from "~/components/form-errors";
 import { Button } from "~/components/ui/button";
 import { Checkbox } from "~/components/ui/checkbox";
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle, DialogTrigger } from "~/components/ui/dialog";
+import { FormControl, FormField } from "~/components/ui/form-field";
 import { Input } from "~/components/ui/input";
-import { Label } from "~/components/ui/label";
 import { Textarea } from "~/components/ui/textarea";
+import { ZCreateQueueSchema } from "~/server/domain/queue-schemas";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
 import { FormDialogFooter } from "~/components/form-dialog-footer";
 
 export type QueueRow = RouterOutputs["queue"]["find"][number];
-type QueueInput = { name: string; description: string; isDefault: boolean };
+type QueueInput = z.output<typeof ZCreateQueueSchema>;
+
+const FIELDS = ["name", "description", "isDefault"] as const;
 
 function QueueForm({
   queue,
   currentDefault,
   pending,
-  error,
+  form,
   onSubmit,
 }: {
   queue: QueueRow | null;
   currentDefault: string | null;
   pending: boolean;
-  error: string | null;
+  form: FormErrorsState<(typeof FIELDS)[number]>;
   onSubmit: (input: QueueInput) => void;
 }) {
-  const id = useId();
   const [isDefault, setIsDefault] = useState(queue?.isDefault ?? false);
   const lockedDefault = queue?.isDefault ?? false;
+  const errors = form.errors.fields;
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    onSubmit({ name: String(form.get("name") ?? "").trim(), description: String(form.get("description") ?? "").trim(), isDefault });
+    const data = new FormData(event.currentTarget);
+    const input = form.check(ZCreateQueueSchema, { name: String(data.get("name") ?? ""), description: String(data.get("description") ?? ""), isDefault });
+    if (input) onSubmit(input);
   }
 
   return (
-    <form onSubmit={submit} className="grid gap-5">
-      <div className="grid gap-2">
-        <Label htmlFor={`${id}-name`}>Name</Label>
-        <Input
-          id={`${id}-name`}
-          name="name"
-          required
-          maxLength={50}
-          pattern="[A-Za-z0-9][A-Za-z0-9._\-]*"
-          title="Letters, digits, dots, dashes or underscores"
-          defaultValue={queue?.name}
-          autoComplete="off"
-          spellCheck={false}
-        />
-        {queue ? <p className="text-muted-foreground text-xs">Clients that enqueue into this queue by name must use the new name.</p> : null}
-      </div>
-      <div className="grid gap-2">
-        <Label htmlFor={`${id}-description`}>
-          Description <span className="text-muted-foreground font-normal">(optional)</span>
-        </Label>
-        <Textarea id={`${id}-description`} name="description" maxLength={1000} rows={2} defaultValue={queue?.description} />
-      </div>
-      <div className="grid gap-1.5">
-        <div className="flex items-center gap-2">
-          <Checkbox id={`${id}-default`} checked={isDefault} disabled={lockedDefault} onCheckedChange={(v) => setIsDefault(v === true)} />
-          <Label htmlFor={`${id}-default`}>Default queue</Label>
-        </div>
-        <p className="text-muted-foreground text-xs">
-          {lockedDefault
+    <form onSubmit={submit} noValidate className="grid gap-5">
+      <FormField label="Name" description={queue ? "Clients that enqueue into this queue by name must use the new name." : undefined} error={errors.name}>
+        <FormControl>
+          <Input name="name" maxLength={50} defaultValue={queue?.name} autoComplete="off" spellCheck={false} />
+        </FormControl>
+      </FormField>
+      <FormField
+        label={
+          <>
+            Description <span className="text-muted-foreground font-normal">(optional)</span>
+          </>
+        }
+        error={errors.description}
+      >
+        <FormControl>
+          <Textarea name="description" maxLength={1000} rows={2} defaultValue={queue?.description} />
+        </FormControl>
+      </FormField>
+      <FormField
+        inline
+        label="Default queue"
+        description={
+          lockedDefault
             ? "This is the default queue. To change that, make another queue the default."
             : isDefault && currentDefault
               ? `${currentDefault} stops being the default queue. New nodes poll the default queue.`
-              : "New nodes poll the default queue; there is always exactly one."}
-        </p>
-      </div>
-      <FormDialogFooter error={error} pending={pending} submitLabel={queue ? "Save" : "Create"} />
+              : "New nodes poll the default queue; there is always exactly one."
+        }
+        error={errors.isDefault}
+      >
+        <FormControl>
+          <Checkbox checked={isDefault} disabled={lockedDefault} onCheckedChange={(v) => setIsDefault(v === true)} />
+        </FormControl>
+      </FormField>
+      <FormDialogFooter error={form.errors.form} pending={pending} submitLabel={queue ? "Save" : "Create"} />
     </form>
   );
 }
@@ -93,11 +98,11 @@ export function QueueFormDialog(
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [createOpen, setCreateOpen] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const form = useFormErrors(FIELDS);
   const currentDefault = useCurrentDefault();
   const open = props.mode === "create" ? createOpen : props.open;
   const setOpen = (o: boolean) => {
-    setError(null);
+    form.clear();
     if (props.mode === "create") setCreateOpen(o);
     else props.onOpenChange(o);
   };
@@ -109,7 +114,7 @@ export function QueueFormDialog(
         setOpen(false);
         invalidate();
       },
-      onError: (e) => setError(e.message),
+      onError: form.showServerError,
     }),
   );
   const update = useMutation(
@@ -119,7 +124,7 @@ export function QueueFormDialog(
         setOpen(false);
         invalidate();
       },
-      onError: (e) => setError(e.message),
+      onError: form.showServerError,
     }),
   );
   const queue = props.mode === "edit" ? props.queue : null;
@@ -147,9 +152,8 @@ export function QueueFormDialog(
             queue={queue}
             currentDefault={currentDefault}
             pending={create.isPending || update.isPending}
-            error={error}
+            form={form}
             onSubmit={(input) => {
-              setError(null);
               if (!queue) return create.mutate(input);
               const changes = {
                 ...(input.name !== queue.name ? { name: input.name } : {}),

@@ -9,8 +9,8 @@ import {
   DropdownMenuContent,
   DropdownMenuTrigger,
 } from "~/components/ui/dropdown-menu";
+import { FormControl, FormField } from "~/components/ui/form-field";
 import { Input } from "~/components/ui/input";
-import { Label } from "~/components/ui/label";
 import type { JobState } from "~/generated/sqlite/enums";
 import { EMPTY_FILTERS, type RunFilters, type RunsTab, STATES_BY_TAB } from "./search-params";
 
@@ -65,23 +65,21 @@ export function FilterBar({
     <form onSubmit={submit} aria-label="Filter runs" className="bg-card space-y-3 rounded-md border p-3">
       <div className="grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-6">
         {FIELDS.filter((f) => !f.historyOnly || tab === "history").map((field) => (
-          <div key={field.key} className="grid gap-1">
-            <Label htmlFor={`${id}-${field.key}`} className="text-xs">
-              {field.label}
-            </Label>
-            <Input
-              id={`${id}-${field.key}`}
-              type={field.type ?? "text"}
-              min={field.type === "number" ? 1 : undefined}
-              placeholder={field.placeholder}
-              list={field.key === "app" ? `${id}-apps` : undefined}
-              value={filters[field.key]}
-              maxLength={200}
-              autoComplete="off"
-              className="h-8"
-              onChange={(e) => setFilters((f) => ({ ...f, [field.key]: e.target.value }))}
-            />
-          </div>
+          <FormField key={field.key} label={field.label} labelClassName="text-xs" className="gap-1">
+            <FormControl>
+              <Input
+                type={field.type ?? "text"}
+                min={field.type === "number" ? 1 : undefined}
+                placeholder={field.placeholder}
+                list={field.key === "app" ? `${id}-apps` : undefined}
+                value={filters[field.key]}
+                maxLength={200}
+                autoComplete="off"
+                className="h-8"
+                onChange={(e) => setFilters((f) => ({ ...f, [field.key]: e.target.value }))}
+              />
+            </FormControl>
+          </FormField>
         ))}
         <div className="grid gap-1">
           <span className="text-xs leading-none font-medium">State</span>

@@ -1,28 +1,32 @@
 "use client";
 
-import { type FormEvent, useId, useState } from "react";
+import { type FormEvent, useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Plus, Rocket, Trash2 } from "lucide-react";
+import { Rocket } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { toast } from "sonner";
+import { useFormErrors } from "~/components/form-errors";
 import { Button } from "~/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle, DialogTrigger } from "~/components/ui/dialog";
-import { Input } from "~/components/ui/input";
-import { Label } from "~/components/ui/label";
+import { FormControl, FormError, FormField } from "~/components/ui/form-field";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "~/components/ui/select";
+import { PARAMETER_NAME_MAX, PARAMETER_VALUE_MAX as RUN_PARAMETER_VALUE_MAX, ZEnqueueRunSchema } from "~/server/domain/run-schemas";
 import { useTRPC } from "~/trpc/react";
 import { FormDialogFooter } from "~/components/form-dialog-footer";
+import { type ParamRow, ParametersEditor, fromRows } from "../../_components/parameters-editor";
 
-type ParamRow = { key: string; value: string };
+const ZLaunchSchema = ZEnqueueRunSchema.pick({ applicationName: true, parameters: true });
+const FIELDS = ["applicationName", "parameters"] as const;
+/** Rows the form offers (the request itself has no such limit). */
+const ROWS_MAX = 50;
 
 function LaunchForm({ onLaunched }: { onLaunched: (id: number) => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const id = useId();
   const jobDefs = useQuery(trpc.run.jobDefNames.queryOptions());
   const [application, setApplication] = useState("");
   const [rows, setRows] = useState<ParamRow[]>([]);
-  const [error, setError] = useState<string | null>(null);
+  const form = useFormErrors(FIELDS);
   const enqueue = useMutation(
     trpc.run.enqueue.mutationOptions({
       onSuccess: ({ id: runId, existing }) => {
@@ -30,31 +34,31 @@ function LaunchForm({ onLaunched }: { onLaunched: (id: number) => void }) {
         void queryClient.invalidateQueries(trpc.run.find.pathFilter());
         onLaunched(runId);
       },
-      onError: (e) => setError(e.message),
+      onError: form.showServerError,
     }),
   );
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    setError(null);
-    if (!application) return setError("Choose an application");
-    const filled = rows.filter((r) => r.key.trim() || r.value);
-    const keys = filled.map((r) => r.key.trim());
-    if (keys.some((k) => !k)) return setError("Every parameter needs a name");
-    if (new Set(keys).size !== keys.length) return setError("Parameter names must be unique");
-    enqueue.mutate({ applicationName: application, parameters: Object.fromEntries(filled.map((r) => [r.key.trim(), r.value])) });
+    const params = fromRows(rows, "name");
+    if ("error" in params) return form.showFormError(params.error);
+    const input = form.check(ZLaunchSchema, { applicationName: application, parameters: params.parameters });
+    if (input) enqueue.mutate(input);
   }
 
-  const setRow = (i: number, patch: Partial<ParamRow>) => setRows((rs) => rs.map((r, j) => (j === i ? { ...r, ...patch } : r)));
-
   return (
-    <form onSubmit={submit} className="grid gap-5">
-      <div className="grid gap-2">
-        <Label htmlFor={`${id}-app`}>Application</Label>
+    <form onSubmit={submit} noValidate className="grid gap-5">
+      <FormField
+        label="Application"
+        description={application ? jobDefs.data?.find((j) => j.applicationName === application)?.description : undefined}
+        error={form.errors.fields.applicationName}
+      >
         <Select value={application} onValueChange={setApplication}>
-          <SelectTrigger id={`${id}-app`} className="w-full" aria-label="Application">
-            <SelectValue placeholder={jobDefs.isPending ? "Loading…" : "Choose a job definition"} />
-          </SelectTrigger>
+          <FormControl>
+            <SelectTrigger className="w-full">
+              <SelectValue placeholder={jobDefs.isPending ? "Loading…" : "Choose a job definition"} />
+            </SelectTrigger>
+          </FormControl>
           <SelectContent>
             {(jobDefs.data ?? []).map((jd) => (
               <SelectItem key={jd.applicationName} value={jd.applicationName} disabled={!jd.enabled}>
@@ -64,28 +68,22 @@ function LaunchForm({ onLaunched }: { onLaunched: (id: number) => void }) {
             ))}
           </SelectContent>
         </Select>
-        {application ? (
-          <p className="text-muted-foreground text-sm">{jobDefs.data?.find((j) => j.applicationName === application)?.description}</p>
-        ) : null}
-      </div>
+      </FormField>
       <fieldset className="grid gap-2">
         <legend className="mb-2 text-sm font-medium">Parameters</legend>
         <p className="text-muted-foreground text-xs">They override the job definition&apos;s defaults of the same name.</p>
-        {rows.map((row, i) => (
-          <div key={i} className="flex gap-2">
-            <Input aria-label={`Parameter ${i + 1} name`} placeholder="name" value={row.key} maxLength={200} onChange={(e) => setRow(i, { key: e.target.value })} />
-            <Input aria-label={`Parameter ${i + 1} value`} placeholder="value" value={row.value} maxLength={10_000} onChange={(e) => setRow(i, { value: e.target.value })} />
-            <Button type="button" variant="ghost" size="icon" aria-label={`Remove parameter ${i + 1}`} onClick={() => setRows((rs) => rs.filter((_, j) => j !== i))}>
-              <Trash2 aria-hidden="true" />
-            </Button>
-          </div>
-        ))}
-        <Button type="button" variant="outline" size="sm" className="w-fit" onClick={() => setRows((rs) => [...rs, { key: "", value: "" }])} disabled={rows.length >= 50}>
-          <Plus aria-hidden="true" />
-          Add parameter
-        </Button>
+        <ParametersEditor
+          rows={rows}
+          onChange={setRows}
+          keyWord="name"
+          keyMax={PARAMETER_NAME_MAX}
+          valueMax={RUN_PARAMETER_VALUE_MAX}
+          rowsMax={ROWS_MAX}
+          emptyText={null}
+        />
+        <FormError className="text-xs">{form.errors.fields.parameters}</FormError>
       </fieldset>
-      <FormDialogFooter error={error} pending={enqueue.isPending} submitLabel="Launch" />
+      <FormDialogFooter error={form.errors.form} pending={enqueue.isPending} submitLabel="Launch" />
     </form>
   );
 }

@@ -12,7 +12,7 @@ import { Checkbox } from "~/components/ui/checkbox";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "~/components/ui/select";
 import { DataTable } from "~/components/ui/data-table";
 import { DropdownMenu, DropdownMenuContent, DropdownMenuItem, DropdownMenuTrigger } from "~/components/ui/dropdown-menu";
-import { cn } from "~/lib/utils";
+import { Tabs, TabsContent, TabsList, TabsTrigger } from "~/components/ui/tabs";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
 import { formatDateTime } from "../../_components/format-time";
 import { ConfirmActionDialog } from "./confirm-action-dialog";
@@ -160,25 +160,17 @@ export function RunsView({ canAct, canMove }: { canAct: boolean; canMove: boolea
   const bulkActions = tab === "active" ? ACTIVE_ACTIONS.filter((a) => canMove || a !== "setQueue") : HISTORY_ACTIONS;
 
   return (
-    <div className="space-y-4">
+    <Tabs
+      value={tab}
+      activationMode="manual"
+      onValueChange={(t) => t !== tab && navigate(t as RunsTab, { ...filters, state: [], endAfter: "", endBefore: "" })}
+      className="gap-4"
+    >
       <div className="flex flex-wrap items-center justify-between gap-3">
-        <div role="tablist" aria-label="Runs" className="bg-muted inline-flex rounded-lg p-1">
-          {(["active", "history"] as const).map((t) => (
-            <button
-              key={t}
-              type="button"
-              role="tab"
-              aria-selected={tab === t}
-              className={cn(
-                "rounded-md px-4 py-1.5 text-sm font-medium transition-colors",
-                tab === t ? "bg-background text-foreground shadow-sm" : "text-muted-foreground hover:text-foreground",
-              )}
-              onClick={() => tab !== t && navigate(t, { ...filters, state: [], endAfter: "", endBefore: "" })}
-            >
-              {t === "active" ? "Active" : "History"}
-            </button>
-          ))}
-        </div>
+        <TabsList aria-label="Runs">
+          <TabsTrigger value="active">Active</TabsTrigger>
+          <TabsTrigger value="history">History</TabsTrigger>
+        </TabsList>
         <Select value={sort} onValueChange={(v) => navigate(tab, filters, v as RunSort)}>
           <SelectTrigger aria-label="Sort runs" className="w-44">
             <SelectValue />
@@ -193,69 +185,71 @@ export function RunsView({ canAct, canMove }: { canAct: boolean; canMove: boolea
         </Select>
       </div>
 
-      <FilterBar
-        key={`${tab}:${searchParams.toString()}`}
-        tab={tab}
-        initial={filters}
-        applicationNames={jobDefs.data?.map((j) => j.applicationName) ?? []}
-        onApply={(next) => navigate(tab, next)}
-      />
-
-      {canAct ? (
-        <div className="flex min-h-9 flex-wrap items-center gap-2" aria-label="Bulk actions" role="toolbar">
-          <span className="text-muted-foreground text-sm" data-testid="selection-count">
-            {selectedIds.length > 0 ? `${selectedIds.length} selected` : "Select runs to act on them"}
-          </span>
-          {bulkActions.map((a) => (
-            <Button
-              key={a}
-              size="sm"
-              variant={ACTIONS[a].destructive ? "destructive" : "outline"}
-              disabled={selectedIds.length === 0 || actions.pending}
-              onClick={() => setPending({ action: a, ids: selectedIds })}
-            >
-              {ACTIONS[a].label}
-            </Button>
-          ))}
-        </div>
-      ) : null}
-
-      {runs.isError ? (
-        <Alert variant="destructive">
-          <CircleAlert aria-hidden="true" />
-          <AlertTitle>Could not load the runs</AlertTitle>
-          <AlertDescription>{runs.error.message}</AlertDescription>
-        </Alert>
-      ) : (
-        <DataTable
-          columns={columns}
-          data={rows}
-          isLoading={runs.isPending}
-          getRowId={(r) => String(r.id)}
-          enableSorting={false}
-          emptyMessage={tab === "active" ? "No waiting or running run matches." : "No ended run matches."}
+      <TabsContent value={tab} className="space-y-4">
+        <FilterBar
+          key={`${tab}:${searchParams.toString()}`}
+          tab={tab}
+          initial={filters}
+          applicationNames={jobDefs.data?.map((j) => j.applicationName) ?? []}
+          onApply={(next) => navigate(tab, next)}
         />
-      )}
 
-      {runs.hasNextPage ? (
-        <div className="flex justify-center">
-          <Button variant="outline" onClick={() => void runs.fetchNextPage()} disabled={runs.isFetchingNextPage}>
-            {runs.isFetchingNextPage ? <Loader2 className="animate-spin" aria-hidden="true" /> : null}
-            Load more
-          </Button>
-        </div>
-      ) : null}
+        {canAct ? (
+          <div className="flex min-h-9 flex-wrap items-center gap-2" aria-label="Bulk actions" role="toolbar">
+            <span className="text-muted-foreground text-sm" data-testid="selection-count">
+              {selectedIds.length > 0 ? `${selectedIds.length} selected` : "Select runs to act on them"}
+            </span>
+            {bulkActions.map((a) => (
+              <Button
+                key={a}
+                size="sm"
+                variant={ACTIONS[a].destructive ? "destructive" : "outline"}
+                disabled={selectedIds.length === 0 || actions.pending}
+                onClick={() => setPending({ action: a, ids: selectedIds })}
+              >
+                {ACTIONS[a].label}
+              </Button>
+            ))}
+          </div>
+        ) : null}
 
-      <ConfirmActionDialog
-        action={pending?.action ?? null}
-        ids={pending?.ids ?? []}
-        queueNames={queues.data?.map((q) => q.name) ?? []}
-        onOpenChange={(open) => !open && setPending(null)}
-        onConfirm={(value) => {
-          if (pending) actions.run(pending.action, pending.ids, value);
-          setPending(null);
-        }}
-      />
-    </div>
+        {runs.isError ? (
+          <Alert variant="destructive">
+            <CircleAlert aria-hidden="true" />
+            <AlertTitle>Could not load the runs</AlertTitle>
+            <AlertDescription>{runs.error.message}</AlertDescription>
+          </Alert>
+        ) : (
+          <DataTable
+            columns={columns}
+            data={rows}
+            isLoading={runs.isPending}
+            getRowId={(r) => String(r.id)}
+            enableSorting={false}
+            emptyMessage={tab === "active" ? "No waiting or running run matches." : "No ended run matches."}
+          />
+        )}
+
+        {runs.hasNextPage ? (
+          <div className="flex justify-center">
+            <Button variant="outline" onClick={() => void runs.fetchNextPage()} disabled={runs.isFetchingNextPage}>
+              {runs.isFetchingNextPage ? <Loader2 className="animate-spin" aria-hidden="true" /> : null}
+              Load more
+            </Button>
+          </div>
+        ) : null}
+
+        <ConfirmActionDialog
+          action={pending?.action ?? null}
+          ids={pending?.ids ?? []}
+          queueNames={queues.data?.map((q) => q.name) ?? []}
+          onOpenChange={(open) => !open && setPending(null)}
+          onConfirm={(value) => {
+            if (pending) actions.run(pending.action, pending.ids, value);
+            setPending(null);
+          }}
+        />
+      </TabsContent>
+    </Tabs>
   );
 }

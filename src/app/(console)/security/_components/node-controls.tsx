@@ -1,7 +1,6 @@
 "use client";
 
-import { useId } from "react";
-import { Label } from "~/components/ui/label";
+import { FormControl, FormField } from "~/components/ui/form-field";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "~/components/ui/select";
 import { Switch } from "~/components/ui/switch";
 import type { RouterInputs, RouterOutputs } from "~/trpc/react";
@@ -13,20 +12,16 @@ export type SecurityChanges = RouterInputs["security"]["update"]["changes"];
 /** A change waiting for confirmation: what it is, in words, and the parameters it sets. */
 export type PendingChange = { nodeId: number; nodeName: string; summary: string; changes: SecurityChanges };
 
-function Setting({ id, label, hint, className, children }: { id: string; label: string; hint?: React.ReactNode; className?: string; children: React.ReactNode }) {
+/** One setting: a small muted label above its control (the control's own aria-label names the node too). */
+function Setting({ label, hint, className, children }: { label: string; hint?: React.ReactNode; className?: string; children: React.ReactNode }) {
   return (
-    <div className={cn("flex min-w-0 flex-col gap-1.5", className)}>
-      <Label htmlFor={id} className="text-muted-foreground text-xs font-medium">
-        {label}
-      </Label>
+    <FormField label={label} labelClassName="text-muted-foreground text-xs font-medium" description={hint} className={cn("gap-1.5", className)}>
       {children}
-      {hint ? <p className="text-muted-foreground text-xs leading-snug">{hint}</p> : null}
-    </div>
+    </FormField>
   );
 }
 
 function ToggleSetting({
-  id,
   label,
   ariaLabel,
   checked,
@@ -34,7 +29,6 @@ function ToggleSetting({
   hint,
   onChange,
 }: {
-  id: string;
   label: string;
   ariaLabel: string;
   checked: boolean;
@@ -43,9 +37,11 @@ function ToggleSetting({
   onChange: (checked: boolean) => void;
 }) {
   return (
-    <Setting id={id} label={label} hint={hint}>
+    <Setting label={label} hint={hint}>
       <div className="flex h-9 items-center gap-2">
-        <Switch id={id} aria-label={ariaLabel} checked={checked} disabled={disabled} onCheckedChange={onChange} />
+        <FormControl>
+          <Switch aria-label={ariaLabel} checked={checked} disabled={disabled} onCheckedChange={onChange} />
+        </FormControl>
         <span className="text-sm">{checked ? "On" : "Off"}</span>
       </div>
     </Setting>
@@ -53,14 +49,12 @@ function ToggleSetting({
 }
 
 function AuthSetting({
-  id,
   label,
   ariaLabel,
   value,
   disabled,
   onChange,
 }: {
-  id: string;
   label: string;
   ariaLabel: string;
   value: string;
@@ -68,11 +62,13 @@ function AuthSetting({
   onChange: (value: string) => void;
 }) {
   return (
-    <Setting id={id} label={label}>
+    <Setting label={label}>
       <Select value={value} onValueChange={onChange} disabled={disabled}>
-        <SelectTrigger id={id} aria-label={ariaLabel} className="w-full">
-          <SelectValue />
-        </SelectTrigger>
+        <FormControl>
+          <SelectTrigger aria-label={ariaLabel} className="w-full">
+            <SelectValue />
+          </SelectTrigger>
+        </FormControl>
         <SelectContent>
           {AUTH_MODE_OPTIONS.map((m) => (
             <SelectItem key={m.value} value={m.value}>
@@ -90,7 +86,6 @@ function AuthSetting({
  * `onChange`, which asks for confirmation with the exposure it would give.
  */
 export function NodeControls({ node, disabled, onChange }: { node: SecurityNode; disabled: boolean; onChange: (change: PendingChange) => void }) {
-  const uid = useId();
   const { config } = node;
   const name = config.name;
   const propose = (summary: string, changes: SecurityChanges) => onChange({ nodeId: node.id, nodeName: name, summary, changes });
@@ -104,15 +99,17 @@ export function NodeControls({ node, disabled, onChange }: { node: SecurityNode;
     <section aria-label={`Exposure settings of ${name}`} className="bg-muted/40 rounded-lg border p-4">
       <h3 className="mb-3 text-sm font-semibold">Exposure settings</h3>
       <div className="grid gap-x-6 gap-y-4 sm:grid-cols-2 lg:grid-cols-4">
-        <Setting id={`${uid}-bind`} label="Bind to" className="sm:col-span-2">
+        <Setting label="Bind to" className="sm:col-span-2">
           <Select
             value={config.host}
             disabled={disabled}
             onValueChange={(host) => propose(`Bind ${name} to ${choiceLabel(host)} (${host}).`, { host })}
           >
-            <SelectTrigger id={`${uid}-bind`} aria-label={`Bind ${name} to`} className="w-full">
-              <SelectValue />
-            </SelectTrigger>
+            <FormControl>
+              <SelectTrigger aria-label={`Bind ${name} to`} className="w-full">
+                <SelectValue />
+              </SelectTrigger>
+            </FormControl>
             <SelectContent>
               {choices.map((c) => (
                 <SelectItem key={c.address} value={c.address}>
@@ -123,7 +120,6 @@ export function NodeControls({ node, disabled, onChange }: { node: SecurityNode;
           </Select>
         </Setting>
         <ToggleSetting
-          id={`${uid}-rest`}
           label="REST API"
           ariaLabel={`REST API on ${name}`}
           checked={config.loadApiClient}
@@ -131,7 +127,6 @@ export function NodeControls({ node, disabled, onChange }: { node: SecurityNode;
           onChange={(on) => propose(`${on ? "Enable" : "Disable"} the client REST API of ${name}.`, { loadApiClient: on })}
         />
         <ToggleSetting
-          id={`${uid}-mgmt`}
           label="Remote management"
           ariaLabel={`Remote management on ${name}`}
           checked={config.mgmtRemotePort !== null}
@@ -144,7 +139,6 @@ export function NodeControls({ node, disabled, onChange }: { node: SecurityNode;
           }
         />
         <AuthSetting
-          id={`${uid}-auth-simple`}
           label="Simple API authentication"
           ariaLabel={`Simple API authentication on ${name}`}
           value={config.authSimple}
@@ -152,7 +146,6 @@ export function NodeControls({ node, disabled, onChange }: { node: SecurityNode;
           onChange={(mode) => propose(`Set the simple API authentication of ${name} to ${authLabel(mode)}.`, { authSimple: mode as SecurityChanges["authSimple"] })}
         />
         <AuthSetting
-          id={`${uid}-auth-client`}
           label="Client API authentication"
           ariaLabel={`Client API authentication on ${name}`}
           value={config.authClient}
@@ -160,7 +153,6 @@ export function NodeControls({ node, disabled, onChange }: { node: SecurityNode;
           onChange={(mode) => propose(`Set the client REST API authentication of ${name} to ${authLabel(mode)}.`, { authClient: mode as SecurityChanges["authClient"] })}
         />
         <AuthSetting
-          id={`${uid}-auth-mgmt`}
           label="Management API authentication"
           ariaLabel={`Management API authentication on ${name}`}
           value={config.authMgmt}
@@ -168,7 +160,6 @@ export function NodeControls({ node, disabled, onChange }: { node: SecurityNode;
           onChange={(mode) => propose(`Set the remote management authentication of ${name} to ${authLabel(mode)}.`, { authMgmt: mode as SecurityChanges["authMgmt"] })}
         />
         <ToggleSetting
-          id={`${uid}-tls`}
           label="TLS"
           ariaLabel={`TLS on ${name}`}
           checked={config.tlsEnabled}

@@ -1,6 +1,6 @@
 "use client";
 
-import { useId, useState } from "react";
+import { useState } from "react";
 import { Copy } from "lucide-react";
 import { toast } from "sonner";
 import { Button } from "~/components/ui/button";
@@ -13,8 +13,8 @@ import {
   DialogHeader,
   DialogTitle,
 } from "~/components/ui/dialog";
+import { FormControl, FormField } from "~/components/ui/form-field";
 import { Input } from "~/components/ui/input";
-import { Label } from "~/components/ui/label";
 
 export type RevealedPassword = { login: string; password: string };
 
@@ -23,7 +23,6 @@ export function PasswordDialog({ revealed, onClose }: { revealed: RevealedPasswo
   // Keeps showing the last password while the dialog animates closed.
   const [shown, setShown] = useState(revealed);
   if (revealed && revealed !== shown) setShown(revealed);
-  const id = useId();
 
   async function copy() {
     if (!shown) return;
@@ -44,23 +43,23 @@ export function PasswordDialog({ revealed, onClose }: { revealed: RevealedPasswo
             Give this password to {shown?.login} through a safe channel. It will not be shown again.
           </DialogDescription>
         </DialogHeader>
-        <div className="grid gap-2">
-          <Label htmlFor={id}>Password</Label>
+        <FormField label="Password">
           <div className="flex gap-2">
-            <Input
-              id={id}
-              readOnly
-              value={shown?.password ?? ""}
-              className="font-mono"
-              autoComplete="off"
-              spellCheck={false}
-              onFocus={(e) => e.currentTarget.select()}
-            />
+            <FormControl>
+              <Input
+                readOnly
+                value={shown?.password ?? ""}
+                className="font-mono"
+                autoComplete="off"
+                spellCheck={false}
+                onFocus={(e) => e.currentTarget.select()}
+              />
+            </FormControl>
             <Button type="button" variant="outline" size="icon" aria-label="Copy password" onClick={() => void copy()}>
               <Copy aria-hidden="true" />
             </Button>
           </div>
-        </div>
+        </FormField>
         <DialogFooter>
           <DialogClose asChild>
             <Button>Done</Button>

@@ -1,9 +1,8 @@
 "use client";
 
-import { useId } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { Checkbox } from "~/components/ui/checkbox";
-import { Label } from "~/components/ui/label";
+import { FormControl, FormField } from "~/components/ui/form-field";
 import { Skeleton } from "~/components/ui/skeleton";
 import { useTRPC } from "~/trpc/react";
 
@@ -11,7 +10,6 @@ import { useTRPC } from "~/trpc/react";
 export function RoleCheckboxes({ value, onChange }: { value: string[]; onChange: (roles: string[]) => void }) {
   const trpc = useTRPC();
   const roles = useQuery(trpc.role.find.queryOptions());
-  const idPrefix = useId();
 
   if (roles.isPending) {
     return (
@@ -26,31 +24,16 @@ export function RoleCheckboxes({ value, onChange }: { value: string[]; onChange:
 
   return (
     <div className="grid max-h-72 gap-3 overflow-y-auto pr-1">
-      {roles.data.map((role, i) => {
-        const id = `${idPrefix}-role-${i}`;
-        const checked = value.includes(role.name);
-        return (
-          <div key={role.id} className="flex items-start gap-3">
+      {roles.data.map((role) => (
+        <FormField key={role.id} inline label={role.name} description={role.description || undefined}>
+          <FormControl>
             <Checkbox
-              id={id}
-              checked={checked}
-              aria-describedby={role.description ? `${id}-desc` : undefined}
-              onCheckedChange={(next) =>
-                onChange(next === true ? [...value, role.name] : value.filter((name) => name !== role.name))
-              }
-              className="mt-0.5"
+              checked={value.includes(role.name)}
+              onCheckedChange={(next) => onChange(next === true ? [...value, role.name] : value.filter((name) => name !== role.name))}
             />
-            <div className="grid gap-1">
-              <Label htmlFor={id}>{role.name}</Label>
-              {role.description ? (
-                <p id={`${id}-desc`} className="text-muted-foreground text-xs">
-                  {role.description}
-                </p>
-              ) : null}
-            </div>
-          </div>
-        );
-      })}
+          </FormControl>
+        </FormField>
+      ))}
     </div>
   );
 }

@@ -1,9 +1,9 @@
 "use client";
 
-import { useEffect, useId, useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { Card, CardAction, CardContent, CardDescription, CardHeader, CardTitle } from "~/components/ui/card";
-import { Label } from "~/components/ui/label";
+import { FormControl, FormField } from "~/components/ui/form-field";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "~/components/ui/select";
 import { Switch } from "~/components/ui/switch";
 import { useTRPC } from "~/trpc/react";
@@ -28,7 +28,6 @@ function formatLine(line: string): string {
 /** The tail of the node's engine log; follows it while "Follow" is on. */
 export function EngineLog({ nodeId }: { nodeId: number }) {
   const trpc = useTRPC();
-  const uid = useId();
   const [lines, setLines] = useState<(typeof LINE_CHOICES)[number]>("100");
   const [follow, setFollow] = useState(true);
   const interval = useRefreshInterval(3000);
@@ -50,14 +49,13 @@ export function EngineLog({ nodeId }: { nodeId: number }) {
           {log.data?.source === "node-api" ? "Read through the node's API (it runs on another host)." : "Read from the node's log directory."}
         </CardDescription>
         <CardAction className="flex items-center gap-4">
-          <div className="flex items-center gap-2">
-            <Label htmlFor={`${uid}-lines`} className="text-sm">
-              Lines
-            </Label>
+          <FormField label="Lines" className="flex items-center">
             <Select value={lines} onValueChange={(v) => setLines(v as typeof lines)}>
-              <SelectTrigger id={`${uid}-lines`} className="w-24">
-                <SelectValue />
-              </SelectTrigger>
+              <FormControl>
+                <SelectTrigger className="w-24">
+                  <SelectValue />
+                </SelectTrigger>
+              </FormControl>
               <SelectContent>
                 {LINE_CHOICES.map((l) => (
                   <SelectItem key={l} value={l}>
@@ -66,13 +64,12 @@ export function EngineLog({ nodeId }: { nodeId: number }) {
                 ))}
               </SelectContent>
             </Select>
-          </div>
-          <div className="flex items-center gap-2">
-            <Switch id={`${uid}-follow`} checked={follow} onCheckedChange={setFollow} />
-            <Label htmlFor={`${uid}-follow`} className="text-sm">
-              Follow
-            </Label>
-          </div>
+          </FormField>
+          <FormField inline label="Follow" className="items-center">
+            <FormControl>
+              <Switch checked={follow} onCheckedChange={setFollow} />
+            </FormControl>
+          </FormField>
         </CardAction>
       </CardHeader>
       <CardContent>

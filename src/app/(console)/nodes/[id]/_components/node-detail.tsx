@@ -14,6 +14,7 @@ import { DataTable } from "~/components/ui/data-table";
 import { Skeleton } from "~/components/ui/skeleton";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
 import { formatDateTime, formatRelative } from "../../../_components/format-time";
+import { Fact } from "../../../_components/fact";
 import { useRefreshInterval } from "../../../_components/live-refresh";
 import { PageHeader } from "../../../_components/page-header";
 import { ConfirmDialog } from "../../../_components/confirm-dialog";
@@ -50,15 +51,6 @@ const pollerColumns: ColumnDef<Poller>[] = [
     cell: ({ row }) => <span className="tabular-nums">{row.original.finishedPerSecond === null ? "—" : row.original.finishedPerSecond.toFixed(2)}</span>,
   },
 ];
-
-function Fact({ label, children }: { label: string; children: React.ReactNode }) {
-  return (
-    <div className="min-w-0">
-      <dt className="text-muted-foreground text-xs">{label}</dt>
-      <dd className="text-sm break-words">{children}</dd>
-    </div>
-  );
-}
 
 const ACTIONS = {
   pause: { label: "Pause", title: "Pause this node?", explain: "It finishes its running jobs but starts no new one until it is resumed.", icon: Pause },

@@ -1,14 +1,15 @@
 "use client";
 
-import { type FormEvent, useId, useState } from "react";
+import { type FormEvent, useState } from "react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Loader2, Save } from "lucide-react";
 import { toast } from "sonner";
+import { useFormErrors } from "~/components/form-errors";
 import { Badge } from "~/components/ui/badge";
 import { Button } from "~/components/ui/button";
 import { Card, CardContent, CardDescription, CardFooter, CardHeader, CardTitle } from "~/components/ui/card";
 import { Input } from "~/components/ui/input";
-import { Label } from "~/components/ui/label";
+import { FormControl, FormField } from "~/components/ui/form-field";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "~/components/ui/select";
 import { Switch } from "~/components/ui/switch";
 import {
@@ -148,34 +149,18 @@ function Effect({ field }: { field: Editable }) {
   );
 }
 
-function Field({ id, field, error, hint, children }: { id: string; field: Editable; error?: string; hint?: React.ReactNode; children: React.ReactNode }) {
-  return (
-    <div className="flex min-w-0 flex-col gap-1.5">
-      <div className="flex flex-wrap items-center gap-2">
-        <Label htmlFor={id}>{LABELS[field]}</Label>
-        <Effect field={field} />
-      </div>
-      {children}
-      {error ? (
-        <p className="text-destructive text-xs" role="alert">
-          {error}
-        </p>
-      ) : hint ? (
-        <p className="text-muted-foreground text-xs">{hint}</p>
-      ) : null}
-    </div>
-  );
+/** A parameter's field: its name as label, whether a change applies live, its hint and its error. */
+function ParamField({ field, ...props }: { field: Editable } & Omit<React.ComponentProps<typeof FormField>, "label" | "labelExtra">) {
+  return <FormField label={LABELS[field]} labelExtra={<Effect field={field} />} {...props} />;
 }
 
 function ChoiceField<T extends string>({
-  id,
   field,
   value,
   options,
   disabled,
   onChange,
 }: {
-  id: string;
   field: Editable;
   value: T;
   options: readonly { value: T; label: string }[];
@@ -183,11 +168,13 @@ function ChoiceField<T extends string>({
   onChange: (value: T) => void;
 }) {
   return (
-    <Field id={id} field={field}>
+    <ParamField field={field}>
       <Select value={value} onValueChange={(v) => onChange(v as T)} disabled={disabled}>
-        <SelectTrigger id={id} className="w-full">
-          <SelectValue />
-        </SelectTrigger>
+        <FormControl>
+          <SelectTrigger className="w-full">
+            <SelectValue />
+          </SelectTrigger>
+        </FormControl>
         <SelectContent>
           {options.map((o) => (
             <SelectItem key={o.value} value={o.value}>
@@ -196,28 +183,51 @@ function ChoiceField<T extends string>({
           ))}
         </SelectContent>
       </Select>
-    </Field>
+    </ParamField>
   );
 }
 
-function SwitchField({ id, field, checked, disabled, hint, onChange }: { id: string; field: Editable; checked: boolean; disabled: boolean; hint?: string; onChange: (v: boolean) => void }) {
+function SwitchField({
+  field,
+  checked,
+  disabled,
+  hint,
+  error,
+  onChange,
+  children,
+}: {
+  field: Editable;
+  checked: boolean;
+  disabled: boolean;
+  hint?: string;
+  error?: string;
+  onChange: (v: boolean) => void;
+  /** What the switch opens (the remote management port). */
+  children?: React.ReactNode;
+}) {
   return (
-    <Field id={id} field={field} hint={hint}>
+    <ParamField field={field} description={hint} error={error}>
       <div className="flex h-9 items-center gap-2">
-        <Switch id={id} checked={checked} disabled={disabled} onCheckedChange={onChange} />
+        <FormControl>
+          <Switch checked={checked} disabled={disabled} onCheckedChange={onChange} />
+        </FormControl>
         <span className="text-sm">{checked ? "On" : "Off"}</span>
       </div>
-    </Field>
+      {children}
+    </ParamField>
   );
 }
+
+/** Every field of the form, for the errors the server may send about them. */
+const EDITABLE = Object.keys(LABELS) as Editable[];
 
 function Form({ node, canEdit }: { node: Node; canEdit: boolean }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const uid = useId();
   const initial = draftOf(node);
   const [draft, setDraft] = useState(initial);
-  const [errors, setErrors] = useState<Partial<Record<Editable, string>>>({});
+  const form = useFormErrors(EDITABLE, { prefix: ["changes"], onFormError: toast.error });
+  const errors = form.errors.fields;
   const [confirm, setConfirm] = useState<{ changes: Changes; exposures: string[] } | null>(null);
   const [otherHost, setOtherHost] = useState(!node.bindChoices.some((c) => c.address === node.host));
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }));
@@ -235,24 +245,17 @@ function Form({ node, canEdit }: { node: Node; canEdit: boolean }) {
         void queryClient.invalidateQueries(trpc.node.pathFilter());
         void queryClient.invalidateQueries(trpc.security.pathFilter());
       },
-      onError: (error) => toast.error(error.message),
+      onError: form.showServerError,
     }),
   );
 
   function submit(event: FormEvent) {
     event.preventDefault();
-    const values = valuesOf(draft);
-    const parsed = ZUpdateNodeSchema.safeParse(values);
-    if (!parsed.success) {
-      const next: Partial<Record<Editable, string>> = {};
-      for (const issue of parsed.error.issues) next[issue.path[0] as Editable] ??= issue.message;
-      setErrors(next);
-      return;
-    }
-    setErrors({});
+    const values = form.check(ZUpdateNodeSchema, valuesOf(draft));
+    if (!values) return;
     const before = valuesOf(initial);
     const changes = Object.fromEntries(
-      (Object.keys(parsed.data) as Editable[]).filter((k) => parsed.data[k] !== before[k]).map((k) => [k, parsed.data[k]]),
+      (Object.keys(values) as Editable[]).filter((k) => values[k] !== before[k]).map((k) => [k, values[k]]),
     ) as Changes;
     if (Object.keys(changes).length === 0) {
       toast.info("Nothing changed");
@@ -281,11 +284,12 @@ function Form({ node, canEdit }: { node: Node; canEdit: boolean }) {
         <CardContent className="space-y-8">
           <fieldset className="grid gap-4 sm:grid-cols-2">
             <legend className="mb-3 text-sm font-semibold">Identity and engine</legend>
-            <Field id={`${uid}-name`} field="name" error={errors.name} hint="The node must then be started with its new name.">
-              <Input id={`${uid}-name`} value={draft.name} disabled={disabled} onChange={(e) => set("name", e.target.value)} spellCheck={false} />
-            </Field>
+            <ParamField field="name" error={errors.name} description="The node must then be started with its new name.">
+              <FormControl>
+                <Input value={draft.name} disabled={disabled} onChange={(e) => set("name", e.target.value)} spellCheck={false} />
+              </FormControl>
+            </ParamField>
             <ChoiceField
-              id={`${uid}-loglevel`}
               field="logLevel"
               value={draft.logLevel}
               options={LOG_LEVELS.map((l) => ({ value: l, label: l }))}
@@ -296,7 +300,7 @@ function Form({ node, canEdit }: { node: Node; canEdit: boolean }) {
 
           <fieldset className="grid gap-4 sm:grid-cols-2">
             <legend className="mb-3 text-sm font-semibold">Network</legend>
-            <Field id={`${uid}-host`} field="host" error={errors.host} hint="Loopback keeps the node APIs on this host. Other addresses are those the node reported.">
+            <ParamField field="host" error={errors.host} description="Loopback keeps the node APIs on this host. Other addresses are those the node reported.">
               <Select
                 value={otherHost ? OTHER : draft.host}
                 disabled={disabled}
@@ -309,9 +313,11 @@ function Form({ node, canEdit }: { node: Node; canEdit: boolean }) {
                   }
                 }}
               >
-                <SelectTrigger id={`${uid}-host`} className="w-full">
-                  <SelectValue />
-                </SelectTrigger>
+                <FormControl>
+                  <SelectTrigger className="w-full">
+                    <SelectValue />
+                  </SelectTrigger>
+                </FormControl>
                 <SelectContent>
                   {hostChoices.map((c) => (
                     <SelectItem key={c.value} value={c.value}>
@@ -331,25 +337,27 @@ function Form({ node, canEdit }: { node: Node; canEdit: boolean }) {
                   spellCheck={false}
                 />
               ) : null}
-            </Field>
-            <Field id={`${uid}-port`} field="port" error={errors.port} hint="0 picks a free port; the node writes back the one it got.">
-              <Input id={`${uid}-port`} inputMode="numeric" value={draft.port} disabled={disabled} onChange={(e) => set("port", e.target.value)} />
-            </Field>
-            <Field
-              id={`${uid}-allowed-hosts`}
+            </ParamField>
+            <ParamField field="port" error={errors.port} description="0 picks a free port; the node writes back the one it got.">
+              <FormControl>
+                <Input inputMode="numeric" value={draft.port} disabled={disabled} onChange={(e) => set("port", e.target.value)} />
+              </FormControl>
+            </ParamField>
+            <ParamField
               field="allowedHosts"
               error={errors.allowedHosts}
-              hint="The APIs answer only to this machine's names and addresses (Host header): add the other names clients use, comma-separated, e.g. jobs.example.com."
+              description="The APIs answer only to this machine's names and addresses (Host header): add the other names clients use, comma-separated, e.g. jobs.example.com."
             >
-              <Input
-                id={`${uid}-allowed-hosts`}
-                value={draft.allowedHosts}
-                disabled={disabled}
-                placeholder="e.g. jobs.example.com, 10.0.0.5"
-                onChange={(e) => set("allowedHosts", e.target.value)}
-                spellCheck={false}
-              />
-            </Field>
+              <FormControl>
+                <Input
+                  value={draft.allowedHosts}
+                  disabled={disabled}
+                  placeholder="e.g. jobs.example.com, 10.0.0.5"
+                  onChange={(e) => set("allowedHosts", e.target.value)}
+                  spellCheck={false}
+                />
+              </FormControl>
+            </ParamField>
           </fieldset>
 
           <fieldset className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
@@ -358,32 +366,24 @@ function Form({ node, canEdit }: { node: Node; canEdit: boolean }) {
               <span className="text-sm font-medium">Simple API</span>
               <p className="text-muted-foreground text-sm">Always on (JQM&apos;s /ws/simple): bind it to loopback to keep it on this host.</p>
             </div>
-            <SwitchField id={`${uid}-rest`} field="loadApiClient" checked={draft.loadApiClient} disabled={disabled} hint="JQM's /ws/client on the same port." onChange={(v) => set("loadApiClient", v)} />
-            <div className="flex flex-col gap-2">
-              <SwitchField id={`${uid}-mgmt`} field="mgmtRemotePort" checked={draft.mgmtEnabled} disabled={disabled} onChange={(v) => set("mgmtEnabled", v)} />
+            <SwitchField field="loadApiClient" checked={draft.loadApiClient} disabled={disabled} hint="JQM's /ws/client on the same port." onChange={(v) => set("loadApiClient", v)} />
+            <SwitchField field="mgmtRemotePort" checked={draft.mgmtEnabled} disabled={disabled} error={errors.mgmtRemotePort} onChange={(v) => set("mgmtEnabled", v)}>
               {draft.mgmtEnabled ? (
-                <>
-                  <Input
-                    aria-label="Remote management port"
-                    inputMode="numeric"
-                    value={draft.mgmtRemotePort}
-                    disabled={disabled}
-                    placeholder="e.g. 1790"
-                    onChange={(e) => set("mgmtRemotePort", e.target.value)}
-                  />
-                  {errors.mgmtRemotePort ? (
-                    <p className="text-destructive text-xs" role="alert">
-                      {errors.mgmtRemotePort}
-                    </p>
-                  ) : null}
-                </>
+                <Input
+                  aria-label="Remote management port"
+                  aria-invalid={errors.mgmtRemotePort ? true : undefined}
+                  inputMode="numeric"
+                  value={draft.mgmtRemotePort}
+                  disabled={disabled}
+                  placeholder="e.g. 1790"
+                  onChange={(e) => set("mgmtRemotePort", e.target.value)}
+                />
               ) : null}
-            </div>
-            <ChoiceField id={`${uid}-auth-simple`} field="authSimple" value={draft.authSimple} options={authOptions} disabled={disabled} onChange={(v) => set("authSimple", v)} />
-            <ChoiceField id={`${uid}-auth-client`} field="authClient" value={draft.authClient} options={authOptions} disabled={disabled} onChange={(v) => set("authClient", v)} />
-            <ChoiceField id={`${uid}-auth-mgmt`} field="authMgmt" value={draft.authMgmt} options={authOptions} disabled={disabled} onChange={(v) => set("authMgmt", v)} />
+            </SwitchField>
+            <ChoiceField field="authSimple" value={draft.authSimple} options={authOptions} disabled={disabled} onChange={(v) => set("authSimple", v)} />
+            <ChoiceField field="authClient" value={draft.authClient} options={authOptions} disabled={disabled} onChange={(v) => set("authClient", v)} />
+            <ChoiceField field="authMgmt" value={draft.authMgmt} options={authOptions} disabled={disabled} onChange={(v) => set("authMgmt", v)} />
             <SwitchField
-              id={`${uid}-anon`}
               field="anonymousConfirmed"
               checked={draft.anonymousConfirmed}
               disabled={disabled}
@@ -394,64 +394,72 @@ function Form({ node, canEdit }: { node: Node; canEdit: boolean }) {
 
           <fieldset className="grid gap-4 sm:grid-cols-2">
             <legend className="mb-3 text-sm font-semibold">TLS</legend>
-            <SwitchField id={`${uid}-tls`} field="tlsEnabled" checked={draft.tlsEnabled} disabled={disabled} hint={`\`jobwarden pki node ${node.name}\` creates the files.`} onChange={(v) => set("tlsEnabled", v)} />
-            <Field id={`${uid}-cert`} field="tlsCertPath" error={errors.tlsCertPath}>
-              <Input id={`${uid}-cert`} value={draft.tlsCertPath} disabled={disabled} onChange={(e) => set("tlsCertPath", e.target.value)} spellCheck={false} />
-            </Field>
-            <Field id={`${uid}-key`} field="tlsKeyPath" error={errors.tlsKeyPath}>
-              <Input id={`${uid}-key`} value={draft.tlsKeyPath} disabled={disabled} onChange={(e) => set("tlsKeyPath", e.target.value)} spellCheck={false} />
-            </Field>
-            <Field id={`${uid}-ca`} field="tlsCaPath" error={errors.tlsCaPath} hint="Only for authentication by client certificate.">
-              <Input id={`${uid}-ca`} value={draft.tlsCaPath} disabled={disabled} onChange={(e) => set("tlsCaPath", e.target.value)} spellCheck={false} />
-            </Field>
+            <SwitchField field="tlsEnabled" checked={draft.tlsEnabled} disabled={disabled} hint={`\`jobwarden pki node ${node.name}\` creates the files.`} onChange={(v) => set("tlsEnabled", v)} />
+            <ParamField field="tlsCertPath" error={errors.tlsCertPath}>
+              <FormControl>
+                <Input value={draft.tlsCertPath} disabled={disabled} onChange={(e) => set("tlsCertPath", e.target.value)} spellCheck={false} />
+              </FormControl>
+            </ParamField>
+            <ParamField field="tlsKeyPath" error={errors.tlsKeyPath}>
+              <FormControl>
+                <Input value={draft.tlsKeyPath} disabled={disabled} onChange={(e) => set("tlsKeyPath", e.target.value)} spellCheck={false} />
+              </FormControl>
+            </ParamField>
+            <ParamField field="tlsCaPath" error={errors.tlsCaPath} description="Only for authentication by client certificate.">
+              <FormControl>
+                <Input value={draft.tlsCaPath} disabled={disabled} onChange={(e) => set("tlsCaPath", e.target.value)} spellCheck={false} />
+              </FormControl>
+            </ParamField>
           </fieldset>
 
           <fieldset className="grid gap-4 sm:grid-cols-2">
             <legend className="mb-3 text-sm font-semibold">Payload isolation</legend>
-            <Field
-              id={`${uid}-payload-user`}
+            <ParamField
               field="payloadUser"
               error={errors.payloadUser}
-              hint="Unprivileged OS account that shell, exec and node payloads run as. Empty: the node's own account, and whoever can create job definitions can act as an administrator."
+              description="Unprivileged OS account that shell, exec and node payloads run as. Empty: the node's own account, and whoever can create job definitions can act as an administrator."
             >
-              <Input
-                id={`${uid}-payload-user`}
-                value={draft.payloadUser}
-                disabled={disabled}
-                placeholder="e.g. jobwarden-payload"
-                onChange={(e) => set("payloadUser", e.target.value)}
-                spellCheck={false}
-                autoComplete="off"
-              />
-            </Field>
+              <FormControl>
+                <Input
+                  value={draft.payloadUser}
+                  disabled={disabled}
+                  placeholder="e.g. jobwarden-payload"
+                  onChange={(e) => set("payloadUser", e.target.value)}
+                  spellCheck={false}
+                  autoComplete="off"
+                />
+              </FormControl>
+            </ParamField>
           </fieldset>
 
           <fieldset className="grid gap-4 sm:grid-cols-2">
             <legend className="mb-3 text-sm font-semibold">Directories</legend>
             {(["jobsDir", "deliverablesDir", "tmpDir", "logDir"] as const).map((field) => (
-              <Field key={field} id={`${uid}-${field}`} field={field} error={errors[field]}>
-                <Input id={`${uid}-${field}`} value={draft[field]} disabled={disabled} onChange={(e) => set(field, e.target.value)} spellCheck={false} className="font-mono text-xs" />
-              </Field>
+              <ParamField key={field} field={field} error={errors[field]}>
+                <FormControl>
+                  <Input value={draft[field]} disabled={disabled} onChange={(e) => set(field, e.target.value)} spellCheck={false} className="font-mono text-xs" />
+                </FormControl>
+              </ParamField>
             ))}
           </fieldset>
 
           <fieldset className="grid gap-4 sm:grid-cols-2">
             <legend className="mb-3 text-sm font-semibold">Liveness</legend>
-            <Field
-              id={`${uid}-dead-after`}
+            <ParamField
               field="deadAfterSeconds"
               error={errors.deadAfterSeconds}
-              hint={`How long this node may stay silent before another node declares it dead and takes its runs over. Empty: the global parameter nodeDeadAfterSeconds. Never less than ten heartbeat intervals. Now: ${Math.round(node.deadAfterMs / 1000)} s.`}
+              description={`How long this node may stay silent before another node declares it dead and takes its runs over. Empty: the global parameter nodeDeadAfterSeconds. Never less than ten heartbeat intervals. Now: ${Math.round(node.deadAfterMs / 1000)} s.`}
             >
-              <Input
-                id={`${uid}-dead-after`}
-                value={draft.deadAfterSeconds}
-                disabled={disabled}
-                inputMode="numeric"
-                placeholder="global"
-                onChange={(e) => set("deadAfterSeconds", e.target.value)}
-              />
-            </Field>
+              <FormControl>
+                <Input
+                  value={draft.deadAfterSeconds}
+                  disabled={disabled}
+                  inputMode="numeric"
+                  placeholder="global"
+                  onChange={(e) => set("deadAfterSeconds", e.target.value)}
+                />
+              </FormControl>
+            </ParamField>
           </fieldset>
         </CardContent>
         {canEdit ? (
@@ -461,7 +469,7 @@ function Form({ node, canEdit }: { node: Node; canEdit: boolean }) {
               variant="outline"
               onClick={() => {
                 setDraft(initial);
-                setErrors({});
+                form.clear();
                 setOtherHost(!node.bindChoices.some((c) => c.address === node.host));
               }}
             >

@@ -4,15 +4,18 @@ import { useEffect, useRef, useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { Download } from "lucide-react";
 import { Button } from "~/components/ui/button";
-import { cn } from "~/lib/utils";
+import { Tabs, TabsContent, TabsList, TabsTrigger } from "~/components/ui/tabs";
 import { useRefreshInterval } from "../../../_components/live-refresh";
+
+const STREAMS = ["stdout", "stderr"] as const;
+type Stream = (typeof STREAMS)[number];
 
 /** The viewer shows this many bytes from the end of the log. */
 const TAIL_BYTES = 64 * 1024;
 
 type LogTail = { text: string; size: number; start: number } | { missing: string };
 
-async function fetchTail(id: number, stream: "stdout" | "stderr"): Promise<LogTail> {
+async function fetchTail(id: number, stream: Stream): Promise<LogTail> {
   const res = await fetch(`/api/runs/${id}/logs/${stream}?tail=${TAIL_BYTES}`, { cache: "no-store" });
   if (res.status === 404) {
     const body = (await res.json().catch(() => null)) as { message?: string } | null;
@@ -33,7 +36,7 @@ const formatBytes = (n: number) => (n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(
  * untrusted: it is rendered as text only.
  */
 export function LogViewer({ id, live }: { id: number; live: boolean }) {
-  const [stream, setStream] = useState<"stdout" | "stderr">("stdout");
+  const [stream, setStream] = useState<Stream>("stdout");
   const refreshInterval = useRefreshInterval(2000);
   const log = useQuery({
     queryKey: ["run-log", id, stream],
@@ -50,28 +53,22 @@ export function LogViewer({ id, live }: { id: number; live: boolean }) {
   }, [text]);
 
   return (
-    <div className="space-y-2" data-testid="log-viewer">
+    <Tabs
+      value={stream}
+      onValueChange={(s) => {
+        following.current = true;
+        setStream(s as Stream);
+      }}
+      data-testid="log-viewer"
+    >
       <div className="flex flex-wrap items-center gap-2">
-        <div role="tablist" aria-label="Log stream" className="bg-muted inline-flex rounded-lg p-1">
-          {(["stdout", "stderr"] as const).map((s) => (
-            <button
-              key={s}
-              type="button"
-              role="tab"
-              aria-selected={stream === s}
-              className={cn(
-                "rounded-md px-3 py-1 font-mono text-xs font-medium",
-                stream === s ? "bg-background text-foreground shadow-sm" : "text-muted-foreground hover:text-foreground",
-              )}
-              onClick={() => {
-                following.current = true;
-                setStream(s);
-              }}
-            >
+        <TabsList aria-label="Log stream">
+          {STREAMS.map((s) => (
+            <TabsTrigger key={s} value={s} className="px-3 py-1 font-mono text-xs">
               {s}
-            </button>
+            </TabsTrigger>
           ))}
-        </div>
+        </TabsList>
         {log.data && "text" in log.data && log.data.start > 0 ? (
           <span className="text-muted-foreground text-xs">
             Showing the last {formatBytes(TAIL_BYTES)} of {formatBytes(log.data.size)}
@@ -85,19 +82,21 @@ export function LogViewer({ id, live }: { id: number; live: boolean }) {
           </a>
         </Button>
       </div>
-      <pre
-        ref={pre}
-        data-testid={`log-${stream}`}
-        aria-label={`${stream} of run ${id}`}
-        tabIndex={0}
-        onScroll={(e) => {
-          const el = e.currentTarget;
-          following.current = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
-        }}
-        className="bg-muted/50 max-h-96 min-h-24 overflow-auto rounded-md border p-3 font-mono text-xs whitespace-pre-wrap break-all"
-      >
-        {log.isPending ? "Loading…" : log.isError ? log.error.message : log.data && "missing" in log.data ? log.data.missing : text || "(empty)"}
-      </pre>
-    </div>
+      <TabsContent value={stream} tabIndex={-1}>
+        <pre
+          ref={pre}
+          data-testid={`log-${stream}`}
+          aria-label={`${stream} of run ${id}`}
+          tabIndex={0}
+          onScroll={(e) => {
+            const el = e.currentTarget;
+            following.current = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
+          }}
+          className="bg-muted/50 max-h-96 min-h-24 overflow-auto rounded-md border p-3 font-mono text-xs whitespace-pre-wrap break-all"
+        >
+          {log.isPending ? "Loading…" : log.isError ? log.error.message : log.data && "missing" in log.data ? log.data.missing : text || "(empty)"}
+        </pre>
+      </TabsContent>
+    </Tabs>
   );
 }

@@ -13,6 +13,7 @@ import { formatDateTime } from "../../../_components/format-time";
 import { StateBadge } from "../../_components/state-badge";
 import { LogViewer } from "./log-viewer";
 import { RunDetailActions } from "./run-detail-actions";
+import { Fact } from "../../../_components/fact";
 import { useRefreshInterval } from "../../../_components/live-refresh";
 
 const TAG_LABELS = {
@@ -25,15 +26,6 @@ const TAG_LABELS = {
   keyword2: "Keyword 2",
   keyword3: "Keyword 3",
 } as const;
-
-function Field({ label, children }: { label: string; children: React.ReactNode }) {
-  return (
-    <div className="grid gap-0.5">
-      <dt className="text-muted-foreground text-xs">{label}</dt>
-      <dd className="text-sm break-words">{children ?? <span className="text-muted-foreground">—</span>}</dd>
-    </div>
-  );
-}
 
 function Time({ at }: { at: Date | null }) {
   return at ? <time dateTime={at.toISOString()}>{formatDateTime(at)}</time> : <span className="text-muted-foreground">—</span>;
@@ -85,13 +77,13 @@ export function RunDetail({ id, canAct, canLogs, canFiles }: { id: number; canAc
           </CardHeader>
           <CardContent>
             <dl className="grid grid-cols-2 gap-4">
-              <Field label="Queue">{r.queueName}</Field>
-              <Field label="Node">{r.nodeName}</Field>
-              <Field label="Priority">{r.priority}</Field>
-              <Field label="Progress">{r.progress == null ? null : `${r.progress}%`}</Field>
-              {r.returnCode != null ? <Field label="Return code">{r.returnCode}</Field> : null}
-              {r.endReason ? <Field label="End reason">{r.endReason}</Field> : null}
-              <Field label="Parent">
+              <Fact label="Queue">{r.queueName}</Fact>
+              <Fact label="Node">{r.nodeName}</Fact>
+              <Fact label="Priority">{r.priority}</Fact>
+              <Fact label="Progress">{r.progress == null ? null : `${r.progress}%`}</Fact>
+              {r.returnCode != null ? <Fact label="Return code">{r.returnCode}</Fact> : null}
+              {r.endReason ? <Fact label="End reason">{r.endReason}</Fact> : null}
+              <Fact label="Parent">
                 {r.parent ? (
                   <Link href={`/runs/${r.parent.id}`} className="underline-offset-4 hover:underline">
                     {r.parent.id} · {r.parent.applicationName} · {r.parent.state}
@@ -99,7 +91,7 @@ export function RunDetail({ id, canAct, canLogs, canFiles }: { id: number; canAc
                 ) : r.parentId ? (
                   String(r.parentId)
                 ) : null}
-              </Field>
+              </Fact>
             </dl>
             {running && r.progress != null ? (
               <div
@@ -179,9 +171,9 @@ export function RunDetail({ id, canAct, canLogs, canFiles }: { id: number; canAc
             ) : (
               <dl className="grid grid-cols-2 gap-4">
                 {tags.map((k) => (
-                  <Field key={k} label={TAG_LABELS[k]}>
+                  <Fact key={k} label={TAG_LABELS[k]}>
                     {r.tags[k]}
-                  </Field>
+                  </Fact>
                 ))}
               </dl>
             )}

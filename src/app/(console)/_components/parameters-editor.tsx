@@ -3,50 +3,59 @@
 import { Plus, Trash2 } from "lucide-react";
 import { Button } from "~/components/ui/button";
 import { Input } from "~/components/ui/input";
+import { PARAMETERS_MAX, PARAMETER_KEY_MAX, PARAMETER_VALUE_MAX } from "~/server/domain/jobdef-schemas";
 
 export type ParamRow = { key: string; value: string };
-
-/** JQM limits, checked again by the server. */
-const KEY_MAX = 50;
-const VALUE_MAX = 1000;
-const ROWS_MAX = 100;
 
 export function toRows(parameters: Record<string, string>): ParamRow[] {
   return Object.entries(parameters).map(([key, value]) => ({ key, value }));
 }
 
-/** The parameters of the filled rows, or why they cannot be saved. */
-export function fromRows(rows: ParamRow[]): { parameters: Record<string, string> } | { error: string } {
+/** The parameters of the filled rows, or why they cannot be sent (a row without a key, a key twice). */
+export function fromRows(rows: ParamRow[], keyWord: "key" | "name" = "key"): { parameters: Record<string, string> } | { error: string } {
   const filled = rows.filter((r) => r.key.trim() || r.value);
   const keys = filled.map((r) => r.key.trim());
-  if (keys.some((k) => !k)) return { error: "Every parameter needs a key" };
-  if (new Set(keys).size !== keys.length) return { error: "Parameter keys must be unique" };
+  if (keys.some((k) => !k)) return { error: `Every parameter needs a ${keyWord}` };
+  if (new Set(keys).size !== keys.length) return { error: `Parameter ${keyWord}s must be unique` };
   return { parameters: Object.fromEntries(filled.map((r) => [r.key.trim(), r.value])) };
 }
 
-/** Key/value rows; `label` names them for screen readers ("Parameter 1 key"). */
+/**
+ * Key/value rows; `label` names them for screen readers ("Parameter 1 key"). The limits default to
+ * a job definition's (JQM's); a launch's are wider.
+ */
 export function ParametersEditor({
   rows,
   onChange,
   disabled = false,
   label = "Parameter",
+  keyWord = "key",
+  keyMax = PARAMETER_KEY_MAX,
+  valueMax = PARAMETER_VALUE_MAX,
+  rowsMax = PARAMETERS_MAX,
+  emptyText = "None.",
 }: {
   rows: ParamRow[];
   onChange: (rows: ParamRow[]) => void;
   disabled?: boolean;
   label?: string;
+  keyWord?: "key" | "name";
+  keyMax?: number;
+  valueMax?: number;
+  rowsMax?: number;
+  emptyText?: string | null;
 }) {
   const setRow = (i: number, patch: Partial<ParamRow>) => onChange(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
   return (
     <div className="grid gap-2">
-      {rows.length === 0 ? <p className="text-muted-foreground text-sm">None.</p> : null}
+      {rows.length === 0 && emptyText ? <p className="text-muted-foreground text-sm">{emptyText}</p> : null}
       {rows.map((row, i) => (
         <div key={i} className="flex gap-2">
           <Input
-            aria-label={`${label} ${i + 1} key`}
-            placeholder="key"
+            aria-label={`${label} ${i + 1} ${keyWord}`}
+            placeholder={keyWord}
             value={row.key}
-            maxLength={KEY_MAX}
+            maxLength={keyMax}
             disabled={disabled}
             className="max-w-48 font-mono"
             onChange={(e) => setRow(i, { key: e.target.value })}
@@ -55,7 +64,7 @@ export function ParametersEditor({
             aria-label={`${label} ${i + 1} value`}
             placeholder="value"
             value={row.value}
-            maxLength={VALUE_MAX}
+            maxLength={valueMax}
             disabled={disabled}
             className="font-mono"
             onChange={(e) => setRow(i, { value: e.target.value })}
@@ -79,7 +88,7 @@ export function ParametersEditor({
           variant="outline"
           size="sm"
           className="w-fit"
-          disabled={rows.length >= ROWS_MAX}
+          disabled={rows.length >= rowsMax}
           onClick={() => onChange([...rows, { key: "", value: "" }])}
         >
           <Plus aria-hidden="true" />

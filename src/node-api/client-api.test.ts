@@ -408,4 +408,21 @@ describe("queues and job definitions", () => {
     expect(paths.every((p) => p.startsWith("/ws/client/"))).toBe(true);
     expect(res.json.paths["/ws/client/ji"].post.requestBody.content["application/json"].schema.required).toEqual(["applicationName"]);
   });
+
+  it("documents what it answers: the schemas are the ones the answers are built from", async () => {
+    const doc = (await call("reader", "GET", "/openapi.json")).json;
+    const methods = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    expect(methods).toHaveLength(30);
+    expect(methods).toEqual(expect.arrayContaining(["GET /ws/client/ji/{id}", "POST /ws/client/ji/{id}/priority/{priority}", "GET /ws/client/q/{qId}/status", "GET /ws/client/jd/name/{name}"]));
+    const get = doc.paths["/ws/client/ji/{id}"].get;
+    expect(get.parameters).toEqual([{ schema: { type: "string", pattern: "^[0-9]{1,10}$" }, in: "path", name: "id", required: true, description: "Run (job instance) id" }]);
+    const runSchema = get.responses["200"].content["application/json"].schema;
+    const { id } = await enqueue();
+    const run = (await call("reader", "GET", `/ji/${id}`)).json;
+    expect(Object.keys(runSchema.properties).sort()).toEqual(Object.keys(run).sort());
+    expect(runSchema.properties.endDate).toEqual({ type: "string", format: "date-time", nullable: true });
+    const jd = (await call("client", "GET", "/jd/name/DemoEcho")).json;
+    const jdSchema = doc.paths["/ws/client/jd/name/{name}"].get.responses["200"].content["application/json"].schema;
+    expect(Object.keys(jdSchema.properties).sort()).toEqual(Object.keys(jd).sort());
+  });
 });

@@ -5,8 +5,8 @@ import { z } from "zod";
 import type { Db } from "~/server/db";
 import type { Actor } from "~/server/services/audit/create-audit-event";
 import { APP_ERROR_STATUS, AppError, isDatabaseUnavailable } from "~/server/services/errors";
-import { findJqmJobDefs, getJqmJobDef } from "~/server/services/jobdefs/jqm-mapping";
-import { findQueues, getQueueEnabledCapacity, getQueueStatus } from "~/server/services/queues/jqm-mapping";
+import { ZJqmJobDefSchema, findJqmJobDefs, getJqmJobDef } from "~/server/services/jobdefs/jqm-mapping";
+import { ZJqmQueueSchema, ZQueueStatusSchema, findQueues, getQueueEnabledCapacity, getQueueStatus } from "~/server/services/queues/jqm-mapping";
 import { clearQueue, moveRunToPosition, moveRunToQueue, pauseQueue, resumeQueue } from "~/server/services/queues/queue-actions";
 import { PARAMETER_NAME_MAX, PARAMETER_VALUE_MAX, ZRunParametersSchema, enqueueRun } from "~/server/services/runs/enqueue-run";
 import {
@@ -22,7 +22,10 @@ import {
 import {
   MAX_PAGE_SIZE,
   ZDateInputSchema,
+  ZDeliverableDtoSchema,
   ZQueryRunsSchema,
+  ZRunDtoSchema,
+  ZRunPageSchema,
   findActiveRuns,
   findRunDeliverables,
   getRun,
@@ -31,6 +34,7 @@ import {
   type TQueryRuns,
 } from "~/server/services/runs/jqm-mapping";
 import { sendDeliverable, sendRunLog } from "./files";
+import { jsonSchemaOf, plainJsonSchemaOf } from "./json-schema";
 import type { ApiOptions } from "./types";
 
 const tag = z.string().max(200).nullish();
@@ -109,11 +113,47 @@ async function submitJobRequest(db: Db, body: unknown, actor: Actor) {
 
 const MAX_ID = 2_147_483_647;
 
-function positive(value: string, name: string, max = MAX_ID) {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 1 || n > max) throw new AppError("BAD_REQUEST", `${name} must be an integer between 1 and ${max}`);
-  return n;
-}
+/** A path parameter holding an id: digits (checked by Fastify), then 1 to `max` (checked by the handler's parse). */
+const idParam = (description: string, max = MAX_ID) =>
+  z
+    .string()
+    .regex(/^[0-9]{1,10}$/)
+    .meta({ description })
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= max, `must be an integer between 1 and ${max}`);
+const nameParam = z.string().min(1).max(200);
+
+const ZRunParamsSchema = z.object({ id: idParam("Run (job instance) id") });
+const ZPositionParamsSchema = z.object({ id: idParam("Run id"), position: idParam("1 = next to start") });
+const ZPriorityParamsSchema = z.object({
+  id: idParam("Run id"),
+  priority: z
+    .string()
+    .regex(/^-?[0-9]{1,4}$/)
+    .meta({ description: "-1000 to 1000" })
+    .transform(Number)
+    .refine((p) => Math.abs(p) <= 1000, "must be between -1000 and 1000"),
+});
+const ZDelayParamsSchema = z.object({
+  id: idParam("Run id"),
+  epochMs: z
+    .string()
+    .regex(/^[0-9]{1,15}$/)
+    .transform(Number)
+    .refine((at) => at <= 253_402_214_400_000, "is after year 9999"),
+});
+const ZDeliverableParamsSchema = z.object({ delivId: idParam("Deliverable id") });
+const ZUserParamsSchema = z.object({ username: nameParam });
+const ZQueueParamsSchema = z.object({ qId: idParam("Queue id") });
+const ZQueueRunParamsSchema = z.object({ qId: idParam("Queue id"), jiId: idParam("Run id") });
+const ZApplicationParamsSchema = z.object({ application: nameParam });
+const ZNameParamsSchema = z.object({ name: nameParam });
+
+/** A page of live runs; Fastify turns the query's strings into numbers first. */
+const ZPageQuerySchema = z.object({
+  afterId: z.number().int().min(0).max(MAX_ID).optional().meta({ description: "Return runs with a greater id (the X-Next-After-Id header of the previous page)" }),
+  pageSize: z.number().int().min(1).max(MAX_PAGE_SIZE).default(MAX_PAGE_SIZE),
+});
 
 /** What Fastify checks and documents for `parameters` (the zod check runs after it): either form. */
 const PARAMETERS_JSON_SCHEMA = {
@@ -131,134 +171,21 @@ const PARAMETERS_JSON_SCHEMA = {
   ],
 };
 
-function jsonSchemaOf(schema: z.ZodType) {
-  const json = z.toJSONSchema(schema, {
-    io: "input",
-    target: "draft-07",
-    // Only ZRunParametersSchema is a custom type: it gets its JSON Schema just below.
-    unrepresentable: "any",
-    override: (ctx) => {
-      if (ctx.zodSchema === ZRunParametersSchema) Object.assign(ctx.jsonSchema, PARAMETERS_JSON_SCHEMA);
-    },
-  }) as Record<string, unknown>;
-  delete json.$schema;
-  return json;
-}
+/** A request body's JSON Schema; ZRunParametersSchema is a custom type, described just above. */
+const bodySchemaOf = (schema: z.ZodType) => jsonSchemaOf(schema, { custom: new Map([[ZRunParametersSchema, PARAMETERS_JSON_SCHEMA]]) });
+const paramsOf = (schema: z.ZodType) => plainJsonSchemaOf(schema, "input");
+const answerOf = (schema: z.ZodType) => plainJsonSchemaOf(schema, "output");
 
 const errorBody = (status: number, message: string) => ({ error: STATUS_CODES[status] ?? "Error", message });
 
-const str = { type: "string" } as const;
-const nstr = { type: ["string", "null"] } as const;
-const nint = { type: ["integer", "null"] } as const;
-const ndate = { type: ["string", "null"], format: "date-time" } as const;
-const stringMap = { type: "object", additionalProperties: { type: "string" } } as const;
+const ZErrorSchema = z
+  .object({ error: z.string(), message: z.string() })
+  .meta({ description: "Error: 400 bad input, 401 unauthenticated, 403 permission missing, 404 unknown object, 409 wrong state, 429 throttled" });
 
-const errorSchema = {
-  type: "object",
-  description: "Error: 400 bad input, 401 unauthenticated, 403 permission missing, 404 unknown object, 409 wrong state, 429 throttled",
-  properties: { error: str, message: str },
-  required: ["error", "message"],
-} as const;
-
-const runSchema = {
-  type: "object",
-  description: "JQM's JobInstance. `parameters` is a plain { key: value } object (not JQM's list of {key, value}).",
-  properties: {
-    id: { type: "integer" },
-    applicationName: str,
-    parent: nint,
-    user: nstr,
-    sessionID: nstr,
-    state: { type: "string", enum: ["SUBMITTED", "SCHEDULED", "HOLDED", "ATTRIBUTED", "RUNNING", "ENDED", "CRASHED", "CANCELLED"] },
-    position: { type: ["number", "null"] },
-    priority: { type: "integer" },
-    queueName: str,
-    keyword1: nstr,
-    keyword2: nstr,
-    keyword3: nstr,
-    module: nstr,
-    email: nstr,
-    application: nstr,
-    parameters: stringMap,
-    progress: nint,
-    enqueueDate: { type: "string", format: "date-time" },
-    beganRunningDate: ndate,
-    endDate: ndate,
-    runAfter: ndate,
-    nodeName: nstr,
-    fromSchedule: { type: "boolean" },
-    messages: { type: "array", items: str },
-  },
-} as const;
-
-const deliverableSchema = {
-  type: "object",
-  properties: {
-    id: { type: "integer" },
-    fileFamily: nstr,
-    originalName: str,
-    size: { type: "integer" },
-    sha256: str,
-    downloadId: str,
-    nodeName: str,
-  },
-} as const;
-
-const queueSchema = {
-  type: "object",
-  properties: { id: { type: "integer" }, name: str, description: str, defaultQueue: { type: "boolean" } },
-} as const;
-
-const jobDefSchema = {
-  type: "object",
-  properties: {
-    id: { type: "integer" },
-    applicationName: str,
-    description: str,
-    canBeRestarted: { type: "boolean" },
-    enabled: { type: "boolean" },
-    queueName: str,
-    application: nstr,
-    module: nstr,
-    keyword1: nstr,
-    keyword2: nstr,
-    keyword3: nstr,
-    highlander: { type: "boolean" },
-    parameters: stringMap,
-    schedules: {
-      type: "array",
-      items: {
-        type: "object",
-        properties: {
-          id: { type: "integer" },
-          cronExpression: str,
-          queueName: { ...nstr, description: "null: the job definition's queue" },
-          priority: nint,
-          enabled: { type: "boolean" },
-        },
-      },
-    },
-  },
-} as const;
-
-const idString = (description: string) => ({ type: "string", pattern: "^[0-9]{1,10}$", description }) as const;
-
-function params(properties: Record<string, object>) {
-  return { type: "object", properties, required: Object.keys(properties) } as const;
-}
-
-const errors = { "4xx": errorSchema, "5xx": errorSchema } as const;
-const done = { 204: { type: "null", description: "Done" }, ...errors } as const;
-const fileResponse = (description: string, mime: string) =>
-  ({ 200: { description, content: { [mime]: { schema: { type: "string", format: "binary" } } } }, ...errors }) as const;
-
-const pageQuery = {
-  type: "object",
-  properties: {
-    afterId: { type: "integer", minimum: 0, maximum: MAX_ID, description: "Return runs with a greater id (the X-Next-After-Id header of the previous page)" },
-    pageSize: { type: "integer", minimum: 1, maximum: MAX_PAGE_SIZE, default: MAX_PAGE_SIZE },
-  },
-} as const;
+const errors = { "4xx": answerOf(ZErrorSchema), "5xx": answerOf(ZErrorSchema) };
+const done = { 204: answerOf(z.null().meta({ description: "Done" })), ...errors };
+const answers = (byStatus: Record<number, z.ZodType>) => ({ ...Object.fromEntries(Object.entries(byStatus).map(([status, schema]) => [status, answerOf(schema)])), ...errors });
+const fileResponse = (description: string, mime: string) => ({ 200: { description, content: { [mime]: { schema: { type: "string", format: "binary" } } } }, ...errors });
 
 const NEXT_AFTER_ID = "x-next-after-id";
 
@@ -301,10 +228,8 @@ export const clientApi: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
   app.setNotFoundHandler((req, reply) => reply.code(404).send(errorBody(404, `No route ${req.method} ${req.url.split("?")[0]}`)));
 
   const actor = (req: { caller: { actor: Actor } }) => req.caller.actor;
-  const idParams = params({ id: idString("Run (job instance) id") });
   const ji = ["job instances"];
   const queues = ["queues"];
-
 
   app.get(
     "/ji/active",
@@ -313,13 +238,12 @@ export const clientApi: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
       schema: {
         tags: ji,
         summary: "Waiting and running runs, oldest first (paged: see the X-Next-After-Id header)",
-        querystring: pageQuery,
-        response: { 200: { type: "array", items: runSchema }, ...errors },
+        querystring: paramsOf(ZPageQuerySchema),
+        response: answers({ 200: z.array(ZRunDtoSchema) }),
       },
     },
     async (req, reply) => {
-      const q = req.query as { afterId?: number; pageSize?: number };
-      const page = await findActiveRuns(db, q);
+      const page = await findActiveRuns(db, ZPageQuerySchema.parse(req.query));
       if (page.nextAfterId) reply.header(NEXT_AFTER_ID, String(page.nextAfterId));
       return page.instances;
     },
@@ -334,23 +258,20 @@ export const clientApi: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
         summary: "JQM's Query: History by default (queryLiveInstances for live runs), newest first, keyset-paged by id",
         description:
           "String filters accept % wildcards. Pass nextAfterId back as afterId for the next page; firstRow (an offset) is accepted up to 10,000. No total count is returned.",
-        body: jsonSchemaOf(ZQueryRunsSchema),
-        response: {
-          200: { type: "object", properties: { instances: { type: "array", items: runSchema }, nextAfterId: { type: "integer" } } },
-          ...errors,
-        },
+        body: bodySchemaOf(ZQueryRunsSchema),
+        response: answers({ 200: ZRunPageSchema }),
       },
     },
     async (req) => queryRuns(db, req.body as TQueryRuns),
   );
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     "/ji/:id",
     {
       config: { permission: "job_instance:read" },
-      schema: { tags: ji, summary: "A live or ended run, with its messages", params: idParams, response: { 200: runSchema, ...errors } },
+      schema: { tags: ji, summary: "A live or ended run, with its messages", params: paramsOf(ZRunParamsSchema), response: answers({ 200: ZRunDtoSchema }) },
     },
-    async (req) => getRun(db, positive(req.params.id, "id")),
+    async (req) => getRun(db, ZRunParamsSchema.parse(req.params).id),
   );
 
   app.post(
@@ -362,8 +283,8 @@ export const clientApi: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
         summary: "Enqueue a JobRequest",
         description:
           "runAfter: epoch milliseconds or ISO-8601. startState HOLDED creates the run paused. parameters: { key: value } (or JQM's [{key, value}]). 201 with the new run; 200 with the waiting run a highlander definition already had.",
-        body: jsonSchemaOf(ZJobRequestSchema),
-        response: { 200: runSchema, 201: runSchema, ...errors },
+        body: bodySchemaOf(ZJobRequestSchema),
+        response: answers({ 200: ZRunDtoSchema, 201: ZRunDtoSchema }),
       },
     },
     async (req, reply) => {
@@ -372,18 +293,18 @@ export const clientApi: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
     },
   );
 
-  app.post<{ Params: { id: string } }>(
+  app.post(
     "/ji/:id",
     {
       config: { permission: "job_instance:create" },
       schema: {
         tags: ji,
         summary: "Relaunch an ended run with the same parameters (JQM's enqueueFromHistory)",
-        params: idParams,
-        response: { 201: { type: "object", properties: { id: { type: "integer" } } }, ...errors },
+        params: paramsOf(ZRunParamsSchema),
+        response: answers({ 201: z.object({ id: z.number().int() }) }),
       },
     },
-    async (req, reply) => reply.code(201).send(await relaunchRun(db, { actor: actor(req), id: positive(req.params.id, "id") })),
+    async (req, reply) => reply.code(201).send(await relaunchRun(db, { actor: actor(req), id: ZRunParamsSchema.parse(req.params).id })),
   );
 
   const instruction = (
@@ -392,13 +313,13 @@ export const clientApi: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
     summary: string,
     run: (db: Db, change: { actor: Actor; id: number }) => Promise<unknown>,
   ) =>
-    app.route<{ Params: { id: string } }>({
+    app.route({
       method,
       url,
       config: { permission: method === "POST" ? "job_instance:create" : "job_instance:delete" },
-      schema: { tags: ji, summary, params: idParams, response: done },
+      schema: { tags: ji, summary, params: paramsOf(ZRunParamsSchema), response: done },
       handler: async (req, reply) => {
-        await run(db, { actor: actor(req), id: positive(req.params.id, "id") });
+        await run(db, { actor: actor(req), id: ZRunParamsSchema.parse(req.params).id });
         return reply.code(204).send();
       },
     });
@@ -409,169 +330,159 @@ export const clientApi: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
   instruction("POST", "/ji/paused/:id", "Pause (hold) a waiting run", pauseRun);
   instruction("DELETE", "/ji/paused/:id", "Resume a paused run", resumeRun);
 
-  app.delete<{ Params: { id: string } }>(
+  app.delete(
     "/ji/crashed/:id",
     {
       config: { permission: "job_instance:delete" },
-      schema: { tags: ji, summary: "Restart a crashed run: enqueues a new run with the same parameters", params: idParams, response: { 201: runSchema, ...errors } },
+      schema: {
+        tags: ji,
+        summary: "Restart a crashed run: enqueues a new run with the same parameters",
+        params: paramsOf(ZRunParamsSchema),
+        response: answers({ 201: ZRunDtoSchema }),
+      },
     },
     async (req, reply) => {
-      const { id } = await restartRun(db, { actor: actor(req), id: positive(req.params.id, "id") });
+      const { id } = await restartRun(db, { actor: actor(req), id: ZRunParamsSchema.parse(req.params).id });
       return reply.code(201).send(await getRun(db, id));
     },
   );
 
-  app.post<{ Params: { id: string; position: string } }>(
+  app.post(
     "/ji/:id/position/:position",
     {
       config: { permission: "queue_position:create" },
       schema: {
         tags: ji,
         summary: "Move a waiting run to a 1-based position among the waiting runs of its queue and priority",
-        params: params({ id: idString("Run id"), position: idString("1 = next to start") }),
+        params: paramsOf(ZPositionParamsSchema),
         response: done,
       },
     },
     async (req, reply) => {
-      await moveRunToPosition(db, { actor: actor(req), id: positive(req.params.id, "id"), position: positive(req.params.position, "position") });
+      await moveRunToPosition(db, { actor: actor(req), ...ZPositionParamsSchema.parse(req.params) });
       return reply.code(204).send();
     },
   );
 
-  app.post<{ Params: { id: string; priority: string } }>(
+  app.post(
     "/ji/:id/priority/:priority",
     {
       config: { permission: "job_instance:create" },
-      schema: {
-        tags: ji,
-        summary: "Change the priority of a waiting run (higher starts first)",
-        params: params({ id: idString("Run id"), priority: { type: "string", pattern: "^-?[0-9]{1,4}$", description: "-1000 to 1000" } }),
-        response: done,
-      },
+      schema: { tags: ji, summary: "Change the priority of a waiting run (higher starts first)", params: paramsOf(ZPriorityParamsSchema), response: done },
     },
     async (req, reply) => {
-      const priority = Number(req.params.priority);
-      if (Math.abs(priority) > 1000) throw new AppError("BAD_REQUEST", "priority must be between -1000 and 1000");
-      await setRunPriority(db, { actor: actor(req), id: positive(req.params.id, "id"), priority });
+      await setRunPriority(db, { actor: actor(req), ...ZPriorityParamsSchema.parse(req.params) });
       return reply.code(204).send();
     },
   );
 
-  app.post<{ Params: { id: string; epochMs: string } }>(
+  app.post(
     "/ji/:id/delay/:epochMs",
     {
       config: { permission: "job_instance:create" },
-      schema: {
-        tags: ji,
-        summary: "Do not start a waiting run before this time (epoch milliseconds)",
-        params: params({ id: idString("Run id"), epochMs: { type: "string", pattern: "^[0-9]{1,15}$" } }),
-        response: done,
-      },
+      schema: { tags: ji, summary: "Do not start a waiting run before this time (epoch milliseconds)", params: paramsOf(ZDelayParamsSchema), response: done },
     },
     async (req, reply) => {
-      const at = Number(req.params.epochMs);
-      if (at > 253_402_214_400_000) throw new AppError("BAD_REQUEST", "epochMs is after year 9999");
-      await setRunAfter(db, { actor: actor(req), id: positive(req.params.id, "id"), runAfter: new Date(at) });
+      const { id, epochMs } = ZDelayParamsSchema.parse(req.params);
+      await setRunAfter(db, { actor: actor(req), id, runAfter: new Date(epochMs) });
       return reply.code(204).send();
     },
   );
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     "/ji/:id/messages",
     {
       config: { permission: "job_instance:read" },
-      schema: { tags: ji, summary: "Messages of a run", params: idParams, response: { 200: { type: "array", items: str }, ...errors } },
+      schema: { tags: ji, summary: "Messages of a run", params: paramsOf(ZRunParamsSchema), response: answers({ 200: z.array(z.string()) }) },
     },
-    async (req) => getRunMessages(db, positive(req.params.id, "id")),
+    async (req) => getRunMessages(db, ZRunParamsSchema.parse(req.params).id),
   );
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     "/ji/:id/files",
     {
       config: { permission: "job_instance:read" },
       schema: {
         tags: ji,
         summary: "Files (deliverables) a run produced; download them from the node named by nodeName",
-        params: idParams,
-        response: { 200: { type: "array", items: deliverableSchema }, ...errors },
+        params: paramsOf(ZRunParamsSchema),
+        response: answers({ 200: z.array(ZDeliverableDtoSchema) }),
       },
     },
-    async (req) => findRunDeliverables(db, positive(req.params.id, "id")),
+    async (req) => findRunDeliverables(db, ZRunParamsSchema.parse(req.params).id),
   );
 
-  app.get<{ Params: { delivId: string } }>(
+  app.get(
     "/ji/files/:delivId",
     {
       config: { permission: "files:read" },
       schema: {
         tags: ji,
         summary: "Download a deliverable stored on this node (HTTP Range supported)",
-        params: params({ delivId: idString("Deliverable id") }),
+        params: paramsOf(ZDeliverableParamsSchema),
         response: fileResponse("The file", "application/octet-stream"),
       },
     },
-    async (req, reply) => sendDeliverable(db, opts.node(), req, reply, { id: positive(req.params.delivId, "delivId") }),
+    async (req, reply) => sendDeliverable(db, opts.node(), req, reply, { id: ZDeliverableParamsSchema.parse(req.params).delivId }),
   );
 
   for (const stream of ["stdout", "stderr"] as const) {
-    app.get<{ Params: { id: string } }>(
+    app.get(
       `/ji/:id/${stream}`,
       {
         config: { permission: "logs:read" },
-        schema: { tags: ji, summary: `The ${stream} of a run that ran on this node`, params: idParams, response: fileResponse(`The ${stream} log`, "text/plain") },
+        schema: { tags: ji, summary: `The ${stream} of a run that ran on this node`, params: paramsOf(ZRunParamsSchema), response: fileResponse(`The ${stream} log`, "text/plain") },
       },
-      async (req, reply) => sendRunLog(db, opts.node(), req, reply, positive(req.params.id, "id"), stream),
+      async (req, reply) => sendRunLog(db, opts.node(), req, reply, ZRunParamsSchema.parse(req.params).id, stream),
     );
   }
 
-  app.get<{ Params: { username: string } }>(
+  app.get(
     "/user/:username/ji",
     {
       config: { permission: "job_instance:read" },
       schema: {
         tags: ji,
         summary: "Waiting and running runs of a user, oldest first (paged: see the X-Next-After-Id header)",
-        params: params({ username: { type: "string", minLength: 1, maxLength: 200 } }),
-        querystring: pageQuery,
-        response: { 200: { type: "array", items: runSchema }, ...errors },
+        params: paramsOf(ZUserParamsSchema),
+        querystring: paramsOf(ZPageQuerySchema),
+        response: answers({ 200: z.array(ZRunDtoSchema) }),
       },
     },
     async (req, reply) => {
-      const page = await findActiveRuns(db, { ...(req.query as { afterId?: number; pageSize?: number }), user: req.params.username });
+      const page = await findActiveRuns(db, { ...ZPageQuerySchema.parse(req.query), user: ZUserParamsSchema.parse(req.params).username });
       if (page.nextAfterId) reply.header(NEXT_AFTER_ID, String(page.nextAfterId));
       return page.instances;
     },
   );
 
-
-  const qParams = params({ qId: idString("Queue id") });
-
   app.get(
     "/q",
-    { config: { permission: "queue:read" }, schema: { tags: queues, summary: "Queues", response: { 200: { type: "array", items: queueSchema }, ...errors } } },
+    { config: { permission: "queue:read" }, schema: { tags: queues, summary: "Queues", response: answers({ 200: z.array(ZJqmQueueSchema) }) } },
     async () => findQueues(db),
   );
 
-  app.post<{ Params: { qId: string; jiId: string } }>(
+  app.post(
     "/q/:qId/:jiId",
     {
       config: { permission: "queue_position:create" },
-      schema: { tags: queues, summary: "Move a waiting run to this queue", params: params({ qId: idString("Queue id"), jiId: idString("Run id") }), response: done },
+      schema: { tags: queues, summary: "Move a waiting run to this queue", params: paramsOf(ZQueueRunParamsSchema), response: done },
     },
     async (req, reply) => {
-      await moveRunToQueue(db, { actor: actor(req), id: positive(req.params.jiId, "jiId"), queueId: positive(req.params.qId, "qId") });
+      const { qId, jiId } = ZQueueRunParamsSchema.parse(req.params);
+      await moveRunToQueue(db, { actor: actor(req), id: jiId, queueId: qId });
       return reply.code(204).send();
     },
   );
 
   const queueAction = (method: "POST" | "DELETE", url: string, summary: string, run: (db: Db, change: { actor: Actor; queueId: number }) => Promise<unknown>) =>
-    app.route<{ Params: { qId: string } }>({
+    app.route({
       method,
       url,
       config: { permission: method === "POST" ? "queue:create" : "queue:delete" },
-      schema: { tags: queues, summary, params: qParams, response: done },
+      schema: { tags: queues, summary, params: paramsOf(ZQueueParamsSchema), response: done },
       handler: async (req, reply) => {
-        await run(db, { actor: actor(req), queueId: positive(req.params.qId, "qId") });
+        await run(db, { actor: actor(req), queueId: ZQueueParamsSchema.parse(req.params).qId });
         return reply.code(204).send();
       },
     });
@@ -579,80 +490,83 @@ export const clientApi: FastifyPluginAsync<ApiOptions> = async (app, opts) => {
   queueAction("POST", "/q/:qId/pause", "Pause a queue: disables all its node mappings (running runs go on)", pauseQueue);
   queueAction("DELETE", "/q/:qId/pause", "Resume a queue: enables all its node mappings", resumeQueue);
 
-  app.post<{ Params: { qId: string } }>(
+  app.post(
     "/q/:qId/clear",
     {
       config: { permission: "queue:create" },
       schema: {
         tags: queues,
         summary: "Cancel every waiting run of a queue (they move to History as CANCELLED)",
-        params: qParams,
-        response: { 200: { type: "object", properties: { cancelled: { type: "integer" } } }, ...errors },
+        params: paramsOf(ZQueueParamsSchema),
+        response: answers({ 200: z.object({ cancelled: z.number().int() }) }),
       },
     },
     async (req) => {
-      const { cancelled } = await clearQueue(db, { actor: actor(req), queueId: positive(req.params.qId, "qId") });
+      const { cancelled } = await clearQueue(db, { actor: actor(req), queueId: ZQueueParamsSchema.parse(req.params).qId });
       return { cancelled };
     },
   );
 
-  app.get<{ Params: { qId: string } }>(
+  app.get(
     "/q/:qId/status",
     {
       config: { permission: "queue:read" },
       schema: {
         tags: queues,
         summary: "RUNNING (all mappings enabled), PAUSED (none, or no mapping) or PARTIALLY_RUNNING",
-        params: qParams,
-        response: { 200: { type: "string", enum: ["RUNNING", "PARTIALLY_RUNNING", "PAUSED"] }, ...errors },
+        params: paramsOf(ZQueueParamsSchema),
+        response: answers({ 200: ZQueueStatusSchema }),
       },
     },
     async (req, reply) => {
-      const status = await getQueueStatus(db, positive(req.params.qId, "qId"));
+      const status = await getQueueStatus(db, ZQueueParamsSchema.parse(req.params).qId);
       return reply.type("application/json; charset=utf-8").send(JSON.stringify(status));
     },
   );
 
-  app.get<{ Params: { qId: string } }>(
+  app.get(
     "/q/:qId/enabled-capacity",
     {
       config: { permission: "queue:read" },
-      schema: { tags: queues, summary: "Sum of the threads of the queue's enabled mappings", params: qParams, response: { 200: { type: "integer" }, ...errors } },
+      schema: {
+        tags: queues,
+        summary: "Sum of the threads of the queue's enabled mappings",
+        params: paramsOf(ZQueueParamsSchema),
+        response: answers({ 200: z.number().int() }),
+      },
     },
-    async (req) => getQueueEnabledCapacity(db, positive(req.params.qId, "qId")),
+    async (req) => getQueueEnabledCapacity(db, ZQueueParamsSchema.parse(req.params).qId),
   );
-
 
   const jd = ["job definitions"];
   app.get(
     "/jd",
-    { config: { permission: "jd:read" }, schema: { tags: jd, summary: "Job definitions", response: { 200: { type: "array", items: jobDefSchema }, ...errors } } },
+    { config: { permission: "jd:read" }, schema: { tags: jd, summary: "Job definitions", response: answers({ 200: z.array(ZJqmJobDefSchema) }) } },
     async () => findJqmJobDefs(db),
   );
 
-  app.get<{ Params: { application: string } }>(
+  app.get(
     "/jd/:application",
     {
       config: { permission: "jd:read" },
       schema: {
         tags: jd,
         summary: "Job definitions of one application tag",
-        params: params({ application: { type: "string", minLength: 1, maxLength: 200 } }),
-        response: { 200: { type: "array", items: jobDefSchema }, ...errors },
+        params: paramsOf(ZApplicationParamsSchema),
+        response: answers({ 200: z.array(ZJqmJobDefSchema) }),
       },
     },
-    async (req) => findJqmJobDefs(db, { application: req.params.application }),
+    async (req) => findJqmJobDefs(db, { application: ZApplicationParamsSchema.parse(req.params).application }),
   );
 
-  app.get<{ Params: { name: string } }>(
+  app.get(
     "/jd/name/:name",
     {
       config: { permission: "jd:read" },
-      schema: { tags: jd, summary: "A job definition by name", params: params({ name: { type: "string", minLength: 1, maxLength: 200 } }), response: { 200: jobDefSchema, ...errors } },
+      schema: { tags: jd, summary: "A job definition by name", params: paramsOf(ZNameParamsSchema), response: answers({ 200: ZJqmJobDefSchema }) },
     },
-    async (req) => getJqmJobDef(db, req.params.name),
+    async (req) => getJqmJobDef(db, ZNameParamsSchema.parse(req.params).name),
   );
-
 
   app.get("/openapi.json", { schema: { hide: true } }, async () => {
     if (!app.hasDecorator("swagger")) throw new AppError("NOT_FOUND", "No OpenAPI document on this node");

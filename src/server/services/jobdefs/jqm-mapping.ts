@@ -1,10 +1,39 @@
+import { z } from "zod";
 import type { DbOrTx } from "~/server/db";
 import { type JobDefDetail, getJobDefByName, listJobDefs } from "./read-model";
 
 /** The JQM client API's job definitions (/ws/client/jd), mapped from the read model (read-model.ts). */
 
-/** JQM's JobDef JSON; a schedule's `queueName` is null when it uses the definition's queue. */
-function toJqmJobDef(jd: JobDefDetail) {
+const text = z.string().nullable();
+
+/** JQM's JobDef JSON, as the client API sends and documents it. */
+export const ZJqmJobDefSchema = z.object({
+  id: z.number().int(),
+  applicationName: z.string(),
+  description: z.string(),
+  canBeRestarted: z.boolean(),
+  enabled: z.boolean(),
+  queueName: z.string(),
+  application: text,
+  module: text,
+  keyword1: text,
+  keyword2: text,
+  keyword3: text,
+  highlander: z.boolean(),
+  parameters: z.record(z.string(), z.string()),
+  schedules: z.array(
+    z.object({
+      id: z.number().int(),
+      cronExpression: z.string(),
+      queueName: text.meta({ description: "null: the job definition's queue" }),
+      priority: z.number().int().nullable(),
+      enabled: z.boolean(),
+    }),
+  ),
+});
+export type JqmJobDef = z.infer<typeof ZJqmJobDefSchema>;
+
+function toJqmJobDef(jd: JobDefDetail): JqmJobDef {
   return {
     id: jd.id,
     applicationName: jd.applicationName,
@@ -22,8 +51,6 @@ function toJqmJobDef(jd: JobDefDetail) {
     schedules: jd.schedules.map((s) => ({ id: s.id, cronExpression: s.cronExpression, queueName: s.queueName, priority: s.priority, enabled: s.enabled })),
   };
 }
-
-export type JqmJobDef = ReturnType<typeof toJqmJobDef>;
 
 /** Every job definition, optionally only those of one `application` tag (JQM's getJobDefinitions). */
 export async function findJqmJobDefs(db: DbOrTx, { application }: { application?: string } = {}): Promise<JqmJobDef[]> {

@@ -1,10 +1,14 @@
+import { z } from "zod";
 import type { DbOrTx } from "~/server/db";
-import { type QueueStatus, findQueueRecords, getQueueRecord } from "./read-model";
+import { QUEUE_STATUSES, type QueueStatus, findQueueRecords, getQueueRecord } from "./read-model";
 
 /** The JQM client API's queues (/ws/client/q), mapped from the queues read model (read-model.ts). */
 
 /** JQM's Queue JSON. */
-export async function findQueues(db: DbOrTx) {
+export const ZJqmQueueSchema = z.object({ id: z.number().int(), name: z.string(), description: z.string(), defaultQueue: z.boolean() });
+export const ZQueueStatusSchema = z.enum(QUEUE_STATUSES);
+
+export async function findQueues(db: DbOrTx): Promise<z.infer<typeof ZJqmQueueSchema>[]> {
   return (await findQueueRecords(db)).map((q) => ({ id: q.id, name: q.name, description: q.description, defaultQueue: q.isDefault }));
 }
 

@@ -8,7 +8,8 @@ import { AppError } from "~/server/services/errors";
  * (jqm-mapping.ts) maps to JQM's JSON.
  */
 
-export type QueueStatus = "RUNNING" | "PARTIALLY_RUNNING" | "PAUSED";
+export const QUEUE_STATUSES = ["RUNNING", "PARTIALLY_RUNNING", "PAUSED"] as const;
+export type QueueStatus = (typeof QUEUE_STATUSES)[number];
 
 /** RUNNING when every mapping is enabled, PAUSED when none is (or the queue has no mapping), else PARTIALLY_RUNNING. */
 export function queueStatus(mappings: { enabled: boolean }[]): QueueStatus {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { DbOrTx } from "~/server/db";
-import { RUN_STATES, type RunState } from "~/server/domain/run-states";
+import { RUN_STATES } from "~/server/domain/run-states";
 import { AppError } from "~/server/services/errors";
 import { type RunRecord, findRunFiles, findRunMessages, findRunRecords, getRunRecord, runExists } from "./read-model";
 
@@ -72,32 +72,53 @@ export const ZQueryRunsSchema = z
   });
 export type TQueryRuns = z.input<typeof ZQueryRunsSchema>;
 
-export type RunDto = {
-  id: number;
-  applicationName: string;
-  parent: number | null;
-  user: string | null;
-  sessionID: string | null;
-  state: RunState;
-  position: number | null;
-  priority: number;
-  queueName: string;
-  keyword1: string | null;
-  keyword2: string | null;
-  keyword3: string | null;
-  module: string | null;
-  email: string | null;
-  application: string | null;
-  parameters: Record<string, string>;
-  progress: number | null;
-  enqueueDate: string;
-  beganRunningDate: string | null;
-  endDate: string | null;
-  runAfter: string | null;
-  nodeName: string | null;
-  fromSchedule: boolean;
-  messages?: string[];
-};
+const dateTime = z.string().meta({ format: "date-time" });
+const nullableText = z.string().nullable();
+
+/** JQM's JobInstance JSON, as the client API sends and documents it. */
+export const ZRunDtoSchema = z
+  .object({
+    id: z.number().int(),
+    applicationName: z.string(),
+    parent: z.number().int().nullable(),
+    user: nullableText,
+    sessionID: nullableText,
+    state: z.enum(RUN_STATES),
+    position: z.number().nullable(),
+    priority: z.number().int(),
+    queueName: z.string(),
+    keyword1: nullableText,
+    keyword2: nullableText,
+    keyword3: nullableText,
+    module: nullableText,
+    email: nullableText,
+    application: nullableText,
+    parameters: z.record(z.string(), z.string()),
+    progress: z.number().int().nullable(),
+    enqueueDate: dateTime,
+    beganRunningDate: dateTime.nullable(),
+    endDate: dateTime.nullable(),
+    runAfter: dateTime.nullable(),
+    nodeName: nullableText,
+    fromSchedule: z.boolean(),
+    messages: z.array(z.string()).optional(),
+  })
+  .meta({ description: "JQM's JobInstance. `parameters` is a plain { key: value } object (not JQM's list of {key, value})." });
+export type RunDto = z.infer<typeof ZRunDtoSchema>;
+
+/** A page of JQM's Query: pass `nextAfterId` back as `afterId` for the next one. */
+export const ZRunPageSchema = z.object({ instances: z.array(ZRunDtoSchema), nextAfterId: z.number().int().optional() });
+
+/** A file a run produced (JQM's Deliverable). */
+export const ZDeliverableDtoSchema = z.object({
+  id: z.number().int(),
+  fileFamily: nullableText,
+  originalName: z.string(),
+  size: z.number().int(),
+  sha256: z.string(),
+  downloadId: z.string(),
+  nodeName: z.string(),
+});
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -137,7 +158,7 @@ const asList = <T>(v: T | T[] | null | undefined): T[] | undefined => (v == null
  * pass the returned `nextAfterId` as `afterId` for the next page. `firstRow` (JQM's offset) is
  * accepted up to 10,000. Nothing counts the matching rows.
  */
-export async function queryRuns(db: DbOrTx, query: TQueryRuns): Promise<{ instances: RunDto[]; nextAfterId?: number }> {
+export async function queryRuns(db: DbOrTx, query: TQueryRuns): Promise<z.infer<typeof ZRunPageSchema>> {
   const q = ZQueryRunsSchema.parse(query);
   const pageSize = q.pageSize ?? 50;
   const ascending = q.sorts?.[0]?.order === "ASCENDING";
@@ -187,7 +208,7 @@ export async function getRunMessages(db: DbOrTx, id: number): Promise<string[]> 
   return messagesOf(db, id);
 }
 
-export async function findRunDeliverables(db: DbOrTx, id: number) {
+export async function findRunDeliverables(db: DbOrTx, id: number): Promise<z.infer<typeof ZDeliverableDtoSchema>[]> {
   await assertRunExists(db, id);
   return findRunFiles(db, id);
 }

@@ -2,6 +2,7 @@ import { type Db, isPostgres } from "~/server/db";
 import { type TEnqueueRun, ZEnqueueRunSchema } from "~/server/domain/run-schemas";
 import { type Actor, createAuditEvent } from "~/server/services/audit/create-audit-event";
 import { AppError, parseInput } from "~/server/services/errors";
+import { runExists } from "./read-model";
 import { PG_ENQUEUE_CHANNEL, runEvents } from "./run-events";
 
 export { PARAMETER_NAME_MAX, PARAMETER_VALUE_MAX, type TEnqueueRun, ZEnqueueRunSchema, ZRunParametersSchema } from "~/server/domain/run-schemas";
@@ -24,11 +25,7 @@ export async function enqueueRun(db: Db, request: TEnqueueRun, actor?: Actor): P
       if (!q) throw new AppError("NOT_FOUND", `No queue named ${r.queueName}`);
       queueId = q.id;
     }
-    if (r.parentId != null) {
-      const parentExists =
-        (await tx.jobInstance.count({ where: { id: r.parentId } })) + (await tx.history.count({ where: { id: r.parentId } }));
-      if (!parentExists) throw new AppError("NOT_FOUND", `No run with id ${r.parentId} (parentid)`);
-    }
+    if (r.parentId != null && !(await runExists(tx, r.parentId))) throw new AppError("NOT_FOUND", `No run with id ${r.parentId} (parentid)`);
     if (jd.highlander) {
       const waiting = await tx.jobInstance.findFirst({ where: { jobDefId: jd.id, state: "SUBMITTED" }, select: { id: true } });
       if (waiting) return { id: waiting.id, existing: true, queueId };

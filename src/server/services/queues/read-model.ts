@@ -12,14 +12,14 @@ export const QUEUE_STATUSES = ["RUNNING", "PARTIALLY_RUNNING", "PAUSED"] as cons
 export type QueueStatus = (typeof QUEUE_STATUSES)[number];
 
 /** RUNNING when every mapping is enabled, PAUSED when none is (or the queue has no mapping), else PARTIALLY_RUNNING. */
-export function queueStatus(mappings: { enabled: boolean }[]): QueueStatus {
+function queueStatus(mappings: { enabled: boolean }[]): QueueStatus {
   const enabled = mappings.filter((m) => m.enabled).length;
   if (enabled === 0) return "PAUSED";
   return enabled === mappings.length ? "RUNNING" : "PARTIALLY_RUNNING";
 }
 
 /** Sum of the threads of the enabled mappings. */
-export function enabledCapacity(mappings: { enabled: boolean; maxThreads: number }[]): number {
+function enabledCapacity(mappings: { enabled: boolean; maxThreads: number }[]): number {
   return mappings.filter((m) => m.enabled).reduce((n, m) => n + m.maxThreads, 0);
 }
 

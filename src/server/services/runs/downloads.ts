@@ -122,7 +122,7 @@ export async function findDeliverableDownload(
 }
 
 /** The most bytes a console tail read returns. */
-export const MAX_TAIL = 1024 * 1024;
+const MAX_TAIL = 1024 * 1024;
 
 export type RunLogRequest = { id: number; stream: "stdout" | "stderr"; tail: number | null };
 

@@ -123,7 +123,7 @@ export const ZDeliverableDtoSchema = z.object({
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 /** JQM's JobInstance JSON (field names as in JQM; `parameters` is a plain `{ key: value }` object). */
-export function toRunDto(r: RunRecord): RunDto {
+function toRunDto(r: RunRecord): RunDto {
   return {
     id: r.id,
     applicationName: r.applicationName,

@@ -234,7 +234,7 @@ export type RunFilter = {
 };
 
 /** `abc` exact, `abc%` starts with, `%abc` ends with, `%abc%` contains; other `%` patterns are approximated. */
-export function wildcardFilter(pattern: string): Prisma.StringFilter | string {
+function wildcardFilter(pattern: string): Prisma.StringFilter | string {
   if (!pattern.includes("%")) return pattern;
   const parts = pattern.split("%");
   const first = parts[0]!;

@@ -54,6 +54,11 @@ test("an administrator creates, schedules, edits, imports and exports job defini
   const cron = edit.getByLabel("Cron expression");
   await cron.fill("61 * * * *");
   await expect(edit.getByRole("status", { name: "Cron check" })).toContainText("Invalid value for minute: 61");
+  // Sent anyway, the server refuses it and its message shows under the field.
+  await edit.getByRole("button", { name: "Add schedule", exact: true }).click();
+  await expect(edit.getByRole("form", { name: "New schedule" }).getByRole("alert")).toContainText("Invalid cron expression");
+  await expect(cron).toHaveAttribute("aria-invalid", "true");
+  await expect(edit.getByRole("list", { name: "Schedules" })).not.toContainText("61 * * * *");
   await cron.fill("*/15 * * * *");
   const occurrences = edit.getByRole("list", { name: "Next occurrences" }).getByRole("listitem");
   await expect(occurrences).toHaveCount(5);

@@ -60,8 +60,9 @@ export default defineConfig({
   forbidOnly: !!envVars.CI,
   retries: envVars.CI ? 1 : 0,
   reporter: [["list"]],
-  timeout: 30_000,
-  expect: { timeout: 10_000 },
+  // Deadlines, not durations: a loaded machine (docs/reliability.md) renders a page in seconds.
+  timeout: 90_000,
+  expect: { timeout: 20_000 },
   use: {
     baseURL,
     ...devices["Desktop Chrome"],

@@ -24,7 +24,7 @@ const importedXml = (name: string, queue: string) => `<?xml version="1.0" encodi
 
 test("an administrator creates, schedules, edits, imports and exports job definitions", async ({ page }, testInfo) => {
   // Many dialogs: 22 to 32 s on a loaded machine, over the default 30 s.
-  test.setTimeout(60_000);
+  test.setTimeout(120_000);
   const suffix = Math.random().toString(36).slice(2, 8);
   const name = `Nightly-${suffix}`;
   const imported = `Imported-${suffix}`;

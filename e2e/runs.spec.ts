@@ -53,7 +53,7 @@ async function openRun(page: Page, id: number, state: string) {
 }
 
 test("an operator launches runs, filters the history, reads the output and kills a run", async ({ page }) => {
-  test.setTimeout(150_000);
+  test.setTimeout(240_000);
   await login(page, "root", rootPassword());
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Runs" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Runs" })).toBeVisible();
@@ -71,8 +71,8 @@ test("an operator launches runs, filters the history, reads the output and kills
   const reportLink = page.getByRole("link", { name: `Run ${ids.report}`, exact: true });
   await expect(async () => {
     await page.reload();
-    await expect(reportLink).toBeVisible({ timeout: 2_000 });
-  }, `run ${ids.report} never ended; node1 output:\n${node?.output()}`).toPass({ timeout: 60_000 });
+    await expect(reportLink).toBeVisible({ timeout: 15_000 });
+  }, `run ${ids.report} never ended; node1 output:\n${node?.output()}`).toPass({ timeout: 120_000 });
   await expect(page.getByRole("link", { name: `Run ${ids.echo}`, exact: true })).toHaveCount(0);
   await expect(page.getByTestId("data-table-row").filter({ hasText: "DemoEcho" })).toHaveCount(0);
   await fullScreenshot(page, "test-results/screenshots/runs.png");
@@ -88,7 +88,7 @@ test("an operator launches runs, filters the history, reads the output and kills
     const shown = (await page.getByRole("link", { name: /^Run \d+$/ }).allTextContents()).map(Number);
     expect(shown.length).toBeGreaterThan(1);
     expect(shown).toEqual([...shown].sort((a, b) => a - b));
-  }).toPass({ timeout: 10_000 });
+  }).toPass({ timeout: 30_000 });
 
   await reportLink.click();
   await expect(page).toHaveURL(new RegExp(`/runs/${ids.report}$`));

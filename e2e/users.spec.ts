@@ -8,7 +8,7 @@ async function signOut(page: Page) {
 
 test("an administrator creates a support user, whose access is limited, then locks them", async ({ page }) => {
   // Four sign-ins and a password hash: more than the default 30 s on a busy machine.
-  test.setTimeout(60_000);
+  test.setTimeout(120_000);
   const support = `support1-${Math.random().toString(36).slice(2, 8)}`;
 
   // root creates the user with the "client read only" role.

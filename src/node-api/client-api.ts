@@ -190,7 +190,7 @@ const fileResponse = (description: string, mime: string) => ({ 200: { descriptio
 const NEXT_AFTER_ID = "x-next-after-id";
 
 /**
- * JQM's client API (jqm.md §4.1), JSON only, under /ws/client. Permissions follow JQM's shiro.ini.
+ * JQM's client API (JQM documentation, "client API"), JSON only, under /ws/client. Permissions follow JQM's shiro.ini.
  * Differences: `parameters` is a { key: value } object; /ji/query pages by id (`afterId`,
  * `nextAfterId`) and returns no `resultSize`; DELETE /ji/waiting/{id} cancels (the run is kept in
  * History as CANCELLED).

@@ -54,10 +54,6 @@ export function dialectOf(db: Db): Dialect {
   return postgresClients.has(db) ? POSTGRESQL : SQLITE;
 }
 
-export function isPostgres(db: Db): boolean {
-  return dialectOf(db) === POSTGRESQL;
-}
-
 const globalForDb = globalThis as unknown as { jobwardenDb?: Db };
 
 /** The process-wide client (cached across Next.js dev reloads). */

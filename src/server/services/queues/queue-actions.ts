@@ -7,7 +7,6 @@ import { setRunPosition, setRunQueue } from "~/server/services/runs/instruct-run
 import { getLiveRun } from "~/server/services/runs/read-model";
 
 /** The console's queue badge still imports the type from here. */
-export type { QueueStatus } from "./read-model";
 
 async function getQueue(db: DbOrTx, queueId: number) {
   const queue = await db.queue.findUnique({ where: { id: queueId }, select: { id: true, name: true } });

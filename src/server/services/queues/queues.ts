@@ -1,4 +1,4 @@
-import { type Db, type DbOrTx, type Tx, isPostgres } from "~/server/db";
+import { type Db, type DbOrTx, type Tx, dialectOf } from "~/server/db";
 import { type Actor, createAuditEvent } from "~/server/services/audit/create-audit-event";
 import { AppError, parseInput } from "~/server/services/errors";
 
@@ -10,8 +10,8 @@ export { ZCreateQueueSchema, ZQueueDescriptionSchema, ZQueueNameSchema, ZUpdateQ
 const auditFields = { id: true, name: true, description: true, isDefault: true } as const;
 
 /** Serialises changes of the default queue across concurrent transactions (PostgreSQL; SQLite has one writer). */
-async function lockDefaultQueue(tx: Tx, postgres: boolean) {
-  if (postgres) await tx.$executeRawUnsafe("SELECT pg_advisory_xact_lock(hashtext('jobwarden.queue.default'))");
+async function lockDefaultQueue(db: Db, tx: Tx) {
+  await dialectOf(db).lock(tx, "jobwarden.queue.default");
 }
 
 /** Makes `id` the only default queue; returns the queue that lost the flag, if any. */
@@ -34,9 +34,8 @@ async function assertNameFree(tx: Tx, name: string, id?: number) {
 /** JQM's POST /q. A new default queue takes the flag from the current one in the same transaction. */
 export async function createQueue(db: Db, { actor, ...input }: { actor: Actor } & TCreateQueue) {
   const data = parseInput(ZCreateQueueSchema, input);
-  const postgres = isPostgres(db);
   return db.$transaction(async (tx) => {
-    await lockDefaultQueue(tx, postgres);
+    await lockDefaultQueue(db, tx);
     await assertNameFree(tx, data.name);
     const hasDefault = (await tx.queue.count({ where: { isDefault: true } })) > 0;
     const queue = await tx.queue.create({ data: { ...data, isDefault: data.isDefault || !hasDefault }, select: auditFields });
@@ -60,9 +59,8 @@ export async function createQueue(db: Db, { actor, ...input }: { actor: Actor } 
  */
 export async function updateQueue(db: Db, { actor, id, ...input }: { actor: Actor; id: number } & TUpdateQueue) {
   const changes = parseInput(ZUpdateQueueSchema, input);
-  const postgres = isPostgres(db);
   return db.$transaction(async (tx) => {
-    await lockDefaultQueue(tx, postgres);
+    await lockDefaultQueue(db, tx);
     const before = await tx.queue.findUnique({ where: { id }, select: auditFields });
     if (!before) throw new AppError("NOT_FOUND", `No queue with id ${id}`);
     if (changes.isDefault === false && before.isDefault) {
@@ -108,10 +106,9 @@ function plural(n: number, one: string, many = `${one}s`) {
  * the queue's name in History.
  */
 export async function deleteQueue(db: Db, { actor, id }: { actor: Actor; id: number }) {
-  const postgres = isPostgres(db);
   try {
     return await db.$transaction(async (tx) => {
-      await lockDefaultQueue(tx, postgres);
+      await lockDefaultQueue(db, tx);
       const queue = await tx.queue.findUnique({ where: { id }, select: auditFields });
       if (!queue) throw new AppError("NOT_FOUND", `No queue with id ${id}`);
       const mappings = await tx.queueMapping.findMany({

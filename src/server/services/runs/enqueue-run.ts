@@ -1,4 +1,4 @@
-import { type Db, isPostgres } from "~/server/db";
+import { type Db, dialectOf } from "~/server/db";
 import { type TEnqueueRun, ZEnqueueRunSchema } from "~/server/domain/run-schemas";
 import { type Actor, createAuditEvent } from "~/server/services/audit/create-audit-event";
 import { AppError, parseInput } from "~/server/services/errors";
@@ -74,5 +74,5 @@ export async function enqueueRun(db: Db, request: TEnqueueRun, actor?: Actor): P
  */
 export async function notifyEnqueued(db: Db, queueId: number) {
   runEvents.emit("enqueued", queueId);
-  if (isPostgres(db)) await db.$executeRawUnsafe(`SELECT pg_notify('${PG_ENQUEUE_CHANNEL}', $1)`, String(queueId)).catch(() => undefined);
+  await dialectOf(db).notify(db, PG_ENQUEUE_CHANNEL, String(queueId)).catch(() => undefined);
 }

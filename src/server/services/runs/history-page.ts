@@ -1,6 +1,6 @@
 import { Prisma } from "~/generated/sqlite/client";
 import type { JobState } from "~/generated/sqlite/enums";
-import { type Db, isPostgres } from "~/server/db";
+import { type Db, dialectOf } from "~/server/db";
 import type { RunFilter } from "./read-model";
 
 /** The History columns a list row shows (not parameters, end reason…: those are on the run's page). */
@@ -57,7 +57,7 @@ function text(column: string, pattern: string): Prisma.Sql {
  * (`_` and `\` match themselves). Every value is a bound parameter.
  */
 export async function findHistoryPage(db: Db, f: RunFilter, q: HistoryPageOrder): Promise<HistoryRow[]> {
-  const pg = isPostgres(db);
+  const dialect = dialectOf(db);
   const where: Prisma.Sql[] = [];
   const lt = Prisma.raw(q.desc ? "<" : ">");
   if (f.id != null) where.push(Prisma.sql`"id" = ${f.id}`);
@@ -79,7 +79,7 @@ export async function findHistoryPage(db: Db, f: RunFilter, q: HistoryPageOrder)
   if (names.length > 1) where.push(Prisma.sql`(${Prisma.join(names.map((n) => text("applicationName", n)), " OR ")})`);
   if (f.keyword) where.push(Prisma.sql`(${Prisma.join(["keyword1", "keyword2", "keyword3"].map((k) => text(k, f.keyword!)), " OR ")})`);
   if (f.states) {
-    const states = f.states.map((s) => (pg ? Prisma.sql`CAST(${s} AS "JobState")` : Prisma.sql`${s}`));
+    const states = f.states.map((s) => dialect.enumValue(s, "JobState"));
     where.push(Prisma.sql`"state" IN (${Prisma.join(states)})`);
   }
   for (const [column, range] of [
@@ -98,7 +98,7 @@ export async function findHistoryPage(db: Db, f: RunFilter, q: HistoryPageOrder)
   }
   const direction = Prisma.raw(q.desc ? "DESC" : "ASC");
   const order = q.byEnd ? Prisma.sql`"endedAt" ${direction}, "id" ${direction}` : Prisma.sql`"id" ${direction}`;
-  const columns = Prisma.raw(HISTORY_ROW_COLUMNS.map((c) => (c === "state" && pg ? `"state"::text AS "state"` : `"${c}"`)).join(", "));
+  const columns = Prisma.raw(HISTORY_ROW_COLUMNS.map((c) => (c === "state" ? dialect.enumText(c) : `"${c}"`)).join(", "));
   const conditions = where.length ? Prisma.join(where, " AND ") : Prisma.sql`1 = 1`;
   return db.$queryRaw<HistoryRow[]>(Prisma.sql`SELECT ${columns} FROM "History" WHERE ${conditions} ORDER BY ${order} LIMIT ${q.take}`);
 }

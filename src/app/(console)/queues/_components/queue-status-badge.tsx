@@ -1,5 +1,5 @@
 import { Badge } from "~/components/ui/badge";
-import type { QueueStatus } from "~/server/services/queues/queue-actions";
+import type { QueueStatus } from "~/server/services/queues/read-model";
 
 const VARIANTS = { RUNNING: "ok", PARTIALLY_RUNNING: "warning", PAUSED: "secondary" } as const;
 const LABELS = { RUNNING: "running", PARTIALLY_RUNNING: "partially running", PAUSED: "paused" } as const;

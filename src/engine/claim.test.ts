@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { initDatabase } from "~/server/services/setup/init-database";
 import { enqueueRun } from "~/server/services/runs/enqueue-run";
 import { type TestDb, createTestDb } from "~/test/test-db";
-import { claimRuns } from "./claim";
+import { claimRuns as claimRunsWithData } from "./claim";
+
+const claimRuns = async (...args: Parameters<typeof claimRunsWithData>) => (await claimRunsWithData(...args)).map((r) => r.id);
 
 let t: TestDb;
 let queueId: number;

@@ -1,65 +1,130 @@
+import { Prisma } from "~/generated/sqlite/client";
+import type { PayloadType } from "~/generated/sqlite/enums";
 import { type Db, dialectOf } from "~/server/db";
-import { ACTIVE_STATES } from "~/server/domain/run-states";
+
+/** What a node needs to start a run it claimed, read with the claim itself. */
+export type ClaimedRun = {
+  id: number;
+  parentId: number | null;
+  parameters: Record<string, string>;
+  module: string | null;
+  keyword1: string | null;
+  keyword2: string | null;
+  keyword3: string | null;
+  userName: string | null;
+  sessionId: string | null;
+  queueName: string;
+  jobDef: {
+    applicationName: string;
+    payloadType: PayloadType;
+    path: string;
+    module: string | null;
+    keyword1: string | null;
+    keyword2: string | null;
+    keyword3: string | null;
+    priority: number;
+    alertAfterSeconds: number | null;
+  };
+};
+
+type ClaimRow = Omit<ClaimedRun, "jobDef" | "parameters"> & {
+  parameters: unknown;
+  applicationName: string;
+  payloadType: PayloadType;
+  path: string;
+  jdModule: string | null;
+  jdKeyword1: string | null;
+  jdKeyword2: string | null;
+  jdKeyword3: string | null;
+  jdPriority: number;
+  alertAfterSeconds: number | null;
+};
+
+/** The claimed run's columns and its job definition's and queue's, as ClaimRow names them. */
+const launchColumns = (dialect: ReturnType<typeof dialectOf>) =>
+  Prisma.raw(
+    `c."id", c."parentId", c."parameters", c."module", c."keyword1", c."keyword2", c."keyword3", c."userName", c."sessionId",
+     q."name" AS "queueName", jd."applicationName", ${dialect.enumText("payloadType", "jd")}, jd."path",
+     jd."module" AS "jdModule", jd."keyword1" AS "jdKeyword1", jd."keyword2" AS "jdKeyword2", jd."keyword3" AS "jdKeyword3",
+     jd."priority" AS "jdPriority", jd."alertAfterSeconds"`,
+  );
 
 /**
- * Takes up to `max` SUBMITTED runs of a queue for a node: priority first (higher wins), then
- * position (FIFO). A highlander job definition with a run already active is skipped.
- * Where the database can skip locked rows (PostgreSQL): one UPDATE over a FOR UPDATE SKIP LOCKED selection. SQLite: a guarded update per
- * candidate (`WHERE id = ? AND state = 'SUBMITTED'`): a run another node took is simply skipped.
+ * Takes up to `max` SUBMITTED runs of a queue for a node, in one statement: priority first (higher
+ * wins), then position (FIFO). A highlander job definition with a run already active is skipped.
  * A claim carries the node's incarnation as its fencing token, and is only made while that
  * incarnation is still the node's (a node declared dead claims nothing until it rejoins).
+ * PostgreSQL skips rows other claims hold (FOR UPDATE SKIP LOCKED) and returns what the launch needs
+ * in the same round trip; SQLite claims inside an IMMEDIATE transaction (writers take turns), then
+ * reads the claimed runs.
  */
-export async function claimRuns(db: Db, { queueId, nodeId, token, max }: { queueId: number; nodeId: number; token: number; max: number }): Promise<number[]> {
+export async function claimRuns(db: Db, { queueId, nodeId, token, max }: { queueId: number; nodeId: number; token: number; max: number }): Promise<ClaimedRun[]> {
   if (max <= 0) return [];
-  if (dialectOf(db).skipLocked) {
-    const rows = await db.$queryRawUnsafe<{ id: number }[]>(
-      `WITH claimed AS (
-       UPDATE "JobInstance" SET "state" = 'ATTRIBUTED', "nodeId" = $1, "fencingToken" = $4, "attributedAt" = now()
-       WHERE "id" IN (
-         SELECT ji."id" FROM "JobInstance" ji
-         JOIN "JobDef" jd ON jd."id" = ji."jobDefId"
-         WHERE ji."queueId" = $2 AND ji."state" = 'SUBMITTED'
-           AND EXISTS (SELECT 1 FROM "Node" n WHERE n."id" = $1 AND n."incarnation" = $4)
-           AND (NOT jd."highlander" OR NOT EXISTS (
-             SELECT 1 FROM "JobInstance" r WHERE r."jobDefId" = jd."id" AND r."state" IN ('ATTRIBUTED', 'RUNNING')))
-         ORDER BY ji."priority" DESC, ji."position" ASC
-         LIMIT $3
-         FOR UPDATE OF ji SKIP LOCKED)
-       RETURNING "id", "priority", "position")
-       SELECT "id" FROM claimed ORDER BY "priority" DESC, "position" ASC`,
-      nodeId,
-      queueId,
-      max,
-      token,
-    );
-    return rows.map((r) => Number(r.id));
-  }
+  const dialect = dialectOf(db);
+  const candidates = Prisma.sql`
+    SELECT ji."id" FROM "JobInstance" ji
+    JOIN "JobDef" jd ON jd."id" = ji."jobDefId"
+    WHERE ji."queueId" = ${queueId} AND ji."state" = 'SUBMITTED'
+      AND EXISTS (SELECT 1 FROM "Node" n WHERE n."id" = ${nodeId} AND n."incarnation" = ${token})
+      AND (NOT jd."highlander" OR NOT EXISTS (
+        SELECT 1 FROM "JobInstance" r WHERE r."jobDefId" = jd."id" AND r."state" IN ('ATTRIBUTED', 'RUNNING')))
+    ORDER BY ji."priority" DESC, ji."position" ASC
+    LIMIT ${max}`;
+  const claim = (returning: Prisma.Sql) => Prisma.sql`
+    UPDATE "JobInstance" SET "state" = 'ATTRIBUTED', "nodeId" = ${nodeId}, "fencingToken" = ${token}, "attributedAt" = ${new Date()}
+    WHERE "id" IN (${candidates}${Prisma.raw(dialect.skipLocked ? " FOR UPDATE OF ji SKIP LOCKED" : "")})
+    RETURNING ${returning}`;
+  const joined = (from: Prisma.Sql) => Prisma.sql`
+    SELECT ${launchColumns(dialect)} FROM ${from} c
+    JOIN "JobDef" jd ON jd."id" = c."jobDefId" JOIN "Queue" q ON q."id" = c."queueId"
+    ORDER BY c."priority" DESC, c."position" ASC`;
 
-  const candidates = await db.jobInstance.findMany({
-    where: { queueId, state: "SUBMITTED" },
-    orderBy: [{ priority: "desc" }, { position: "asc" }],
-    take: max * 3,
-    select: { id: true, jobDefId: true, jobDef: { select: { highlander: true } } },
-  });
-  const claimed: number[] = [];
-  for (const c of candidates) {
-    if (claimed.length >= max) break;
-    if (c.jobDef.highlander) {
-      const active = await db.jobInstance.count({ where: { jobDefId: c.jobDefId, state: { in: ACTIVE_STATES } } });
-      if (active > 0) continue;
-    }
-    // Raw: a Prisma updateMany costs about ten times more (query compilation), once per run.
-    const count = await db.$executeRawUnsafe(
-      `UPDATE "JobInstance" SET "state" = 'ATTRIBUTED', "nodeId" = ?, "fencingToken" = ?, "attributedAt" = ?
-       WHERE "id" = ? AND "state" = 'SUBMITTED' AND EXISTS (SELECT 1 FROM "Node" WHERE "id" = ? AND "incarnation" = ?)`,
-      nodeId,
-      token,
-      new Date(),
-      c.id,
-      nodeId,
-      token,
-    );
-    if (count === 1) claimed.push(c.id);
-  }
-  return claimed;
+  const rows = dialect.skipLocked
+    ? await db.$queryRaw<ClaimRow[]>(Prisma.sql`WITH claimed AS (${claim(Prisma.raw("*"))}) ${joined(Prisma.raw("claimed"))}`)
+    : await db.$transaction(async (tx) => {
+        const ids = (await tx.$queryRaw<{ id: number }[]>(claim(Prisma.raw(`"id"`)))).map((r) => Number(r.id));
+        if (!ids.length) return [];
+        return tx.$queryRaw<ClaimRow[]>(joined(Prisma.sql`(SELECT * FROM "JobInstance" WHERE "id" IN (${Prisma.join(ids)}))`));
+      });
+  return rows.map(toClaimedRun);
+}
+
+function toClaimedRun(r: ClaimRow): ClaimedRun {
+  const parameters = typeof r.parameters === "string" ? (JSON.parse(r.parameters) as unknown) : r.parameters;
+  return {
+    id: Number(r.id),
+    parentId: r.parentId == null ? null : Number(r.parentId),
+    parameters: (parameters ?? {}) as Record<string, string>,
+    module: r.module,
+    keyword1: r.keyword1,
+    keyword2: r.keyword2,
+    keyword3: r.keyword3,
+    userName: r.userName,
+    sessionId: r.sessionId,
+    queueName: r.queueName,
+    jobDef: {
+      applicationName: r.applicationName,
+      payloadType: r.payloadType,
+      path: r.path,
+      module: r.jdModule,
+      keyword1: r.jdKeyword1,
+      keyword2: r.jdKeyword2,
+      keyword3: r.jdKeyword3,
+      priority: Number(r.jdPriority),
+      alertAfterSeconds: r.alertAfterSeconds == null ? null : Number(r.alertAfterSeconds),
+    },
+  };
+}
+
+/**
+ * ATTRIBUTED → RUNNING for claimed runs, in one statement, only while the claim stands and no kill
+ * was asked meanwhile. Returns the ids that started.
+ */
+export async function startRuns(db: Db, ids: number[], { nodeId, token }: { nodeId: number; token: number }): Promise<Set<number>> {
+  if (!ids.length) return new Set();
+  const rows = await db.$queryRaw<{ id: number }[]>(Prisma.sql`
+    UPDATE "JobInstance" SET "state" = 'RUNNING', "startedAt" = ${new Date()}
+    WHERE "id" IN (${Prisma.join(ids)}) AND "state" = 'ATTRIBUTED' AND "nodeId" = ${nodeId} AND "fencingToken" = ${token} AND "instruction" <> 'KILL'
+    RETURNING "id"`);
+  return new Set(rows.map((r) => Number(r.id)));
 }

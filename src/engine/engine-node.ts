@@ -6,10 +6,13 @@ import type { Node as NodeRow } from "~/generated/sqlite/client";
 import type { Db } from "~/server/db";
 import { createAuditEvent } from "~/server/services/audit/create-audit-event";
 import { HEARTBEAT_INTERVAL_MS, databaseNow } from "~/server/services/nodes/node-health";
+import type { RunClaim } from "~/server/services/runs/end-run";
 import { PG_ENQUEUE_CHANNEL, runEvents } from "~/server/services/runs/run-events";
 import { JOBWARDEN_VERSION } from "~/version";
 import { createEngineLogger, pinoLevel } from "./engine-log";
-import { type RunningJob, abandonClaim, killLeftovers, launchRun } from "./job-launcher";
+import { type ClaimedRun, startRuns } from "./claim";
+import { EndWriter } from "./end-writer";
+import { type RunningJob, abandonClaim, endUnstarted, killLeftovers, launchRun } from "./job-launcher";
 import { type PayloadAccount, checkInstallReachable, findPayloadAccount, secureInstall } from "./payload-account";
 import { measurePaths } from "~/security/path-probe";
 import { measureInterfaces } from "./node-report";
@@ -48,6 +51,7 @@ export class EngineNode {
   private api!: NodeApiServer;
   private heartbeat!: Heartbeat;
   private reaper!: Reaper;
+  private ends!: EndWriter;
   /** This start's fencing token: the node's incarnation, raised again when it rejoins. */
   private incarnation = 0;
   /** The database refused a heartbeat: this node's claims were taken (see onFenced). */
@@ -100,6 +104,7 @@ export class EngineNode {
     await this.refreshPayloadAccount();
     await killLeftovers(row.tmpDir, taken.crashed, this.log, this.payloadAccount instanceof Error ? null : this.payloadAccount);
     this.reaper = new Reaper();
+    this.ends = new EndWriter(this.db);
     this.heartbeat = new Heartbeat({
       databaseUrl: env.DATABASE_URL,
       nodeId: row.id,
@@ -211,44 +216,68 @@ export class EngineNode {
   }
 
   /**
-   * A claimed run, from its claim until it has ended: a graceful stop waits for these, not only for the
-   * runs already started (a run claimed just before the stop request would otherwise be killed at exit).
+   * Claimed runs, from their claim until they have ended: a graceful stop waits for these, not only for
+   * the runs already started (a run claimed just before the stop request would otherwise be killed at exit).
    */
-  async runClaimed(id: number, token: number, poller: Poller): Promise<void> {
-    const run = this.launchAndWait(id, token, poller);
-    this.claimed.add(run);
+  async runClaimed(runs: ClaimedRun[], token: number, onEnded: (id: number) => void): Promise<void> {
+    const batch = this.launchBatch(runs, { nodeId: this.node.id, token }, onEnded);
+    this.claimed.add(batch);
     try {
-      await run;
+      await batch;
     } finally {
-      this.claimed.delete(run);
+      this.claimed.delete(batch);
     }
   }
 
-  private async launchAndWait(id: number, token: number, poller: Poller): Promise<void> {
+  /** ATTRIBUTED → RUNNING for the whole claim in one statement, then each payload. */
+  private async launchBatch(runs: ClaimedRun[], claim: RunClaim, onEnded: (id: number) => void): Promise<void> {
+    const giveBack = (id: number, err: unknown) => {
+      this.log.error({ err, run: id }, "could not launch a claimed run; giving it back");
+      const reason = err instanceof Error ? err.message.split("\n").filter(Boolean).at(-1)! : String(err);
+      return retryUntilWritten("giving back a claimed run", () => abandonClaim(this.db, id, claim, reason), this.log);
+    };
+    let started: Set<number>;
+    try {
+      started = await startRuns(this.db, runs.map((r) => r.id), claim);
+    } catch (err) {
+      await Promise.all(runs.map((r) => giveBack(r.id, err)));
+      for (const r of runs) onEnded(r.id);
+      return;
+    }
+    await Promise.all(
+      runs.map(async (run) => {
+        try {
+          if (started.has(run.id)) await this.launchAndWait(run, claim);
+          else await endUnstarted(this.db, run.id, claim);
+        } catch (err) {
+          await giveBack(run.id, err);
+        } finally {
+          onEnded(run.id);
+        }
+      }),
+    );
+  }
+
+  private async launchAndWait(run: ClaimedRun, claim: RunClaim): Promise<void> {
     const job = await launchRun(
       {
         db: this.db,
         node: this.node,
         log: this.log,
         killGraceMs: env.NODE_KILL_GRACE_MS,
+        ends: this.ends,
         localApiUrl: this.api.localUrl(),
         baseEnv: payloadBaseEnv(),
         reaper: this.reaper,
         payloadAccount: this.payloadAccount,
       },
-      id,
-      token,
-    ).catch(async (err: unknown) => {
-      this.log.error({ err, run: id, queue: poller.mapping.queueName }, "could not launch a claimed run; giving it back");
-      const reason = err instanceof Error ? err.message.split("\n").filter(Boolean).at(-1)! : String(err);
-      await retryUntilWritten("giving back a claimed run", () => abandonClaim(this.db, id, { nodeId: this.node.id, token }, reason), this.log);
-      return null;
-    });
-    if (!job) return;
-    this.running.set(id, job);
+      run,
+      claim,
+    );
+    this.running.set(run.id, job);
     if (this.stopKillReason) this.killLocal(job, this.stopKillReason);
     const state = await job.done;
-    this.running.delete(id);
+    this.running.delete(run.id);
     if (state === "ENDED") this.counters.ended++;
     else if (state === "CRASHED") this.counters.crashed++;
     else this.counters.takenOver++;
@@ -398,7 +427,7 @@ export class EngineNode {
     if (this.stopping) return;
     for (const [id, m] of wanted) {
       if (this.pollers.has(id)) continue;
-      const poller = new Poller({ db: this.db, nodeId: node.id, log: this.log, claimToken: () => this.claimToken(), runClaimed: (runId, token, p) => this.runClaimed(runId, token, p) }, m);
+      const poller = new Poller({ db: this.db, nodeId: node.id, log: this.log, claimToken: () => this.claimToken(), runClaimed: (runs, token, onEnded) => this.runClaimed(runs, token, onEnded) }, m);
       this.pollers.set(id, poller);
       poller.start();
       this.log.info({ queue: m.queueName, maxThreads: m.maxThreads }, "poller started");

@@ -9,10 +9,10 @@ import { enqueueRun } from "~/server/services/runs/enqueue-run";
 import { runLogFiles } from "~/server/services/runs/run-paths";
 import { initDatabase } from "~/server/services/setup/init-database";
 import { type TestDb, createTestDb } from "~/test/test-db";
-import { claimRuns } from "./claim";
+import { type ClaimedRun, claimRuns, startRuns } from "./claim";
 import { endRun } from "~/server/services/runs/end-run";
 import { waitFor } from "~/test/node-process";
-import { type LaunchOptions, abandonClaim, launchRun } from "./job-launcher";
+import { type LaunchOptions, abandonClaim, endUnstarted, launchRun } from "./job-launcher";
 import { workerPool } from "./runners/node-runner";
 
 let t: TestDb;
@@ -34,19 +34,32 @@ afterAll(async () => {
   await t.drop();
 });
 
-async function claimOne() {
-  const { id } = await enqueueRun(t.db, { applicationName: "LaunchHello" });
-  expect(await claimRuns(t.db, { queueId, nodeId: node.id, token: 0, max: 1 })).toEqual([id]);
-  return id;
+const claim = () => ({ nodeId: node.id, token: 0 });
+
+async function claimOne(applicationName = "LaunchHello"): Promise<ClaimedRun> {
+  const { id } = await enqueueRun(t.db, { applicationName });
+  const claimed = await claimRuns(t.db, { queueId, nodeId: node.id, token: 0, max: 1 });
+  expect(claimed.map((r) => r.id)).toEqual([id]);
+  return claimed[0]!;
+}
+
+/** Claims a run and starts it (ATTRIBUTED → RUNNING), as a poller does. */
+async function startOne(applicationName?: string): Promise<ClaimedRun> {
+  const run = await claimOne(applicationName);
+  expect(await startRuns(t.db, [run.id], claim())).toEqual(new Set([run.id]));
+  return run;
 }
 
 describe("launchRun", () => {
-  it("moves a claimed run to RUNNING with its start time, then to History when it ends", async () => {
-    const id = await claimOne();
-    const job = await launchRun(opts, id, 0);
-    expect(job).not.toBeNull();
+  it("claims a run with what its launch needs, starts it (RUNNING, with its start time), then moves it to History when it ends", async () => {
+    const run = await claimOne();
+    const { id } = run;
+    expect(run).toMatchObject({ queueName: "DEFAULT", parameters: {}, jobDef: { applicationName: "LaunchHello", payloadType: "node", path: "hello.mjs" } });
+    expect(await t.db.jobInstance.findUnique({ where: { id } })).toMatchObject({ state: "ATTRIBUTED", startedAt: null });
+    expect(await startRuns(t.db, [id], claim())).toEqual(new Set([id]));
     expect(await t.db.jobInstance.findUnique({ where: { id } })).toMatchObject({ state: "RUNNING" });
-    expect(await job!.done).toBe("ENDED");
+    const job = await launchRun(opts, run, claim());
+    expect(await job.done).toBe("ENDED");
     const h = await t.db.history.findUniqueOrThrow({ where: { id } });
     expect(h).toMatchObject({ state: "ENDED", returnCode: 0, nodeName: node.name, applicationName: "LaunchHello" });
     expect(h.startedAt!.getTime()).toBeGreaterThanOrEqual(h.attributedAt!.getTime());
@@ -54,19 +67,20 @@ describe("launchRun", () => {
   });
 
   it("does not start a run killed before it started: it ends CRASHED naming who killed it, never RUNNING", async () => {
-    const id = await claimOne();
+    const { id } = await claimOne();
     await t.db.jobInstance.update({ where: { id }, data: { instruction: "KILL", instructedBy: "alice" } });
-    expect(await launchRun(opts, id, 0)).toBeNull();
+    expect(await startRuns(t.db, [id], claim())).toEqual(new Set());
+    await endUnstarted(t.db, id, claim());
     const h = await t.db.history.findUniqueOrThrow({ where: { id } });
     expect(h).toMatchObject({ state: "CRASHED", endReason: "killed by alice before it started", startedAt: null });
   });
 
   it("leaves alone a run that is not, or no longer, attributed to this node", async () => {
-    const id = await claimOne();
+    const { id } = await claimOne();
     await t.db.jobInstance.update({ where: { id }, data: { state: "SUBMITTED", nodeId: null } });
-    expect(await launchRun(opts, id, 0)).toBeNull();
+    expect(await startRuns(t.db, [id, 999_999], claim())).toEqual(new Set());
+    await endUnstarted(t.db, id, claim());
     expect(await t.db.jobInstance.findUniqueOrThrow({ where: { id } })).toMatchObject({ state: "SUBMITTED", startedAt: null });
-    expect(await launchRun(opts, 999_999, 0)).toBeNull();
   });
 
   it("fences a run taken from this node: the payload's writes are refused and its end becomes a message, not a second end", async () => {
@@ -82,15 +96,15 @@ describe("launchRun", () => {
     );
     await t.db.jobDef.create({ data: { applicationName: "LaunchSlow", payloadType: "node", path: "slow.mjs", queueId, parameters: {} } });
     await t.db.jobInstance.deleteMany({ where: { state: "SUBMITTED" } });
-    const { id } = await enqueueRun(t.db, { applicationName: "LaunchSlow" });
-    expect(await claimRuns(t.db, { queueId, nodeId: node.id, token: 0, max: 1 })).toEqual([id]);
-    const job = await launchRun(opts, id, 0);
+    const run = await startOne("LaunchSlow");
+    const { id } = run;
+    const job = await launchRun(opts, run, claim());
     await waitFor("progress", async () => (await t.db.jobInstance.findUnique({ where: { id } }))?.progress === 10);
 
     // Another node declares this one dead and ends the run with the stale claim.
     expect(await endRun(t.db, { id, state: "CRASHED", endReason: "declared dead by n10", fromStates: ["RUNNING"], claim: { nodeId: node.id, token: 0 } })).toBe(true);
     writeFileSync(go, "");
-    expect(await job!.done).toBe("TAKEN OVER");
+    expect(await job.done).toBe("TAKEN OVER");
 
     expect(await t.db.history.findUniqueOrThrow({ where: { id } })).toMatchObject({ state: "CRASHED", endReason: "declared dead by n10" });
     const messages = (await t.db.message.findMany({ where: { jobInstanceId: id }, orderBy: { id: "asc" } })).map((m) => m.text);
@@ -102,10 +116,10 @@ describe("launchRun", () => {
 
   it("gives back a claimed run it could not start: to its queue before RUNNING, CRASHED after; never left in limbo", async () => {
     await t.db.jobInstance.deleteMany({ where: { state: "SUBMITTED" } });
-    const id = await claimOne();
+    const { id } = await claimOne();
     await abandonClaim(t.db, id, { nodeId: node.id, token: 0 }, "Connection terminated");
     expect(await t.db.jobInstance.findUniqueOrThrow({ where: { id } })).toMatchObject({ state: "SUBMITTED", nodeId: null, fencingToken: null });
-    expect(await claimRuns(t.db, { queueId, nodeId: node.id, token: 0, max: 1 })).toEqual([id]);
+    expect((await claimRuns(t.db, { queueId, nodeId: node.id, token: 0, max: 1 })).map((r) => r.id)).toEqual([id]);
     await t.db.jobInstance.update({ where: { id }, data: { state: "RUNNING" } });
     await abandonClaim(t.db, id, { nodeId: node.id, token: 0 }, "EACCES");
     expect(await t.db.history.findUniqueOrThrow({ where: { id } })).toMatchObject({ state: "CRASHED", endReason: "could not start: EACCES" });

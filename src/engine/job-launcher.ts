@@ -2,10 +2,11 @@ import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import type { Db } from "~/server/db";
-import { type RunClaim, endRun } from "~/server/services/runs/end-run";
+import { type EndRunOptions, type RunClaim, endRun } from "~/server/services/runs/end-run";
 import { enqueueRun } from "~/server/services/runs/enqueue-run";
 import { RunTakenOverError, writeAsOwner } from "~/server/services/runs/owned-run";
 import { runLogFiles } from "~/server/services/runs/run-paths";
+import type { ClaimedRun } from "./claim";
 import { type DeliverableData, moveDeliverable, removeDeliverableFiles, resolveInside, takeDeliverable, takeDeliveryDir } from "./deliverables";
 import { type PayloadAccount, preparePayloadDirs, removePayloadDirs, signalPayloadGroup } from "./payload-account";
 import { retryUntilWritten } from "./retry";
@@ -28,6 +29,8 @@ export type LaunchOptions = {
   node: NodeConfig;
   log: Logger;
   killGraceMs: number;
+  /** Writes the ends of runs (EndWriter batches them); endRun one at a time by default. */
+  ends?: { write(end: EndRunOptions): Promise<boolean> };
   /** URL of the node's simple API, for JQM_API_LOCAL_URL. */
   localApiUrl: string | null;
   /** Environment handed to every payload (PATH, HOME…; never the database URL). */
@@ -89,32 +92,23 @@ export async function killLeftovers(tmpDir: string, runIds: number[], log: Logge
 
 
 /**
- * Starts a run this node has claimed (ATTRIBUTED → RUNNING), and when it ends registers its
- * deliverables and moves it to History. Returns null when the run could not be started.
+ * A claimed run that did not start (startRuns): one an operator killed meanwhile ends CRASHED; one
+ * that is no longer this node's is left to its new owner.
  */
-export async function launchRun(opts: LaunchOptions, id: number, token: number): Promise<RunningJob | null> {
-  const { db, node, log } = opts;
-  const claim: RunClaim = { nodeId: node.id, token };
-  // ATTRIBUTED → RUNNING and the read of the run in one statement (each Prisma call costs a query
-  // compilation); a run that is no longer ours or was killed meanwhile is looked at again below.
-  const ji = await db.jobInstance
-    .update({
-      where: { id, state: "ATTRIBUTED", nodeId: node.id, fencingToken: token, instruction: { not: "KILL" } },
-      data: { state: "RUNNING", startedAt: new Date() },
-      include: { jobDef: true, queue: { select: { name: true } } },
-    })
-    .catch((err: unknown) => {
-      if ((err as { code?: string }).code === "P2025") return null;
-      throw err;
-    });
-  if (!ji) {
-    const now = await db.jobInstance.findUnique({ where: { id }, select: { instruction: true, instructedBy: true } });
-    if (now?.instruction === "KILL") {
-      await endRun(db, { id, state: "CRASHED", endReason: `killed by ${now.instructedBy ?? "an operator"} before it started`, fromStates: ["ATTRIBUTED"], claim });
-    }
-    return null;
+export async function endUnstarted(db: Db, id: number, claim: RunClaim) {
+  const now = await db.jobInstance.findUnique({ where: { id }, select: { instruction: true, instructedBy: true } });
+  if (now?.instruction === "KILL") {
+    await endRun(db, { id, state: "CRASHED", endReason: `killed by ${now.instructedBy ?? "an operator"} before it started`, fromStates: ["ATTRIBUTED"], claim });
   }
+}
 
+/**
+ * Starts the payload of a run this node claimed and started (claim.ts: claimRuns, startRuns), and when
+ * it ends registers its deliverables and moves it to History.
+ */
+export async function launchRun(opts: LaunchOptions, ji: ClaimedRun, claim: RunClaim): Promise<RunningJob> {
+  const { db, node, log } = opts;
+  const { id } = ji;
   const workDir = join(node.tmpDir, String(id));
   const deliveryDir = join(workDir, "delivery");
   const account = opts.payloadAccount instanceof Error ? null : (opts.payloadAccount ?? null);
@@ -124,7 +118,7 @@ export async function launchRun(opts: LaunchOptions, id: number, token: number):
   });
   await mkdir(node.logDir, { recursive: true, mode: 0o750 });
   const files = runLogFiles(node.logDir, id);
-  const parameters = (ji.parameters ?? {}) as Record<string, string>;
+  const parameters = ji.parameters;
   const jd = ji.jobDef;
 
   const env: Record<string, string> = {
@@ -147,7 +141,7 @@ export async function launchRun(opts: LaunchOptions, id: number, token: number):
     JQM_NODE_NAME: node.name,
     JQM_NODE_APPLICATION_ROOT: node.jobsDir,
     JQM_NODE_LOG_LEVEL: node.logLevel,
-    JQM_Q_NAME: ji.queue.name,
+    JQM_Q_NAME: ji.queueName,
     JQM_API_LOCAL_URL: opts.localApiUrl ?? "",
     // An isolated payload has no business in the node's home directory.
     ...(account ? { HOME: workDir, TMPDIR: workDir, USER: account.name, LOGNAME: account.name } : {}),
@@ -159,7 +153,7 @@ export async function launchRun(opts: LaunchOptions, id: number, token: number):
     async sendProgress(progress) {
       const p = Math.max(0, Math.min(100, Math.round(Number(progress))));
       if (!Number.isFinite(p)) throw new Error("progress must be a number");
-      const { count } = await db.jobInstance.updateMany({ where: { id, nodeId: node.id, fencingToken: token }, data: { progress: p } });
+      const { count } = await db.jobInstance.updateMany({ where: { id, nodeId: claim.nodeId, fencingToken: claim.token }, data: { progress: p } });
       if (count !== 1) throw new RunTakenOverError(id);
     },
     async sendMessage(text) {
@@ -180,7 +174,7 @@ export async function launchRun(opts: LaunchOptions, id: number, token: number):
       }
     },
     async enqueue(applicationName, params = {}) {
-      if (!(await db.jobInstance.count({ where: { id, nodeId: node.id, fencingToken: token } }))) throw new RunTakenOverError(id);
+      if (!(await db.jobInstance.count({ where: { id, nodeId: claim.nodeId, fencingToken: claim.token } }))) throw new RunTakenOverError(id);
       const child = await enqueueRun(db, { applicationName, parameters: params, parentId: id, user: ji.userName, sessionId: ji.sessionId });
       return child.id;
     },
@@ -268,7 +262,10 @@ async function finishRun(
     ? false
     : await retryUntilWritten(
         "writing the end of a run",
-        () => endRun(db, { id: running.id, state, returnCode: outcome.returnCode, endReason, claim: running.claim, deliverables }),
+        () => {
+          const end = { id: running.id, state, returnCode: outcome.returnCode, endReason, claim: running.claim, deliverables } as const;
+          return opts.ends ? opts.ends.write(end) : endRun(db, end);
+        },
         log,
       );
   await removePayloadDirs(account, workDir);

@@ -29,12 +29,17 @@ describe("Poller", () => {
         nodeId,
         log: pino({ level: "silent" }),
         claimToken: () => 0,
-        async runClaimed(id) {
-          started.push(id);
-          peak = Math.max(peak, ++active);
-          await new Promise((r) => setTimeout(r, 20 + (id % 3) * 10));
-          await t.db.jobInstance.delete({ where: { id } });
-          active--;
+        async runClaimed(runs, _token, onEnded) {
+          await Promise.all(
+            runs.map(async ({ id }) => {
+              started.push(id);
+              peak = Math.max(peak, ++active);
+              await new Promise((r) => setTimeout(r, 20 + (id % 3) * 10));
+              await t.db.jobInstance.delete({ where: { id } });
+              active--;
+              onEnded(id);
+            }),
+          );
         },
       },
       // A long polling interval: only the wake-up of an ending run can start the next ones in time.

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { Db } from "~/server/db";
-import { claimRuns } from "./claim";
+import { type ClaimedRun, claimRuns } from "./claim";
 import { sleep } from "./retry";
 
 export type MappingConfig = { id: number; queueId: number; queueName: string; maxThreads: number; pollingIntervalMs: number; enabled: boolean };
@@ -11,8 +11,8 @@ export type PollerHost = {
   log: Logger;
   /** The fencing token to claim with (the node's incarnation); null while the node is paused, stopping or fenced. */
   claimToken(): number | null;
-  /** Starts a run claimed with `token`; resolves once it has ended (or could not start). */
-  runClaimed(id: number, token: number, poller: Poller): Promise<void>;
+  /** Starts runs claimed with `token`; calls `onEnded` for each once it has ended (or could not start). Never rejects. */
+  runClaimed(runs: ClaimedRun[], token: number, onEnded: (id: number) => void): Promise<void>;
 };
 
 /**
@@ -66,11 +66,11 @@ export class Poller {
         const free = this.mapping.maxThreads - this.active.size;
         const token = this.host.claimToken();
         if (this.mapping.enabled && token !== null && free > 0) {
-          const ids = await claimRuns(this.host.db, { queueId: this.mapping.queueId, nodeId: this.host.nodeId, token, max: free });
-          claimed = ids.length;
-          for (const id of ids) {
-            this.active.add(id);
-            void this.host.runClaimed(id, token, this).finally(() => {
+          const runs = await claimRuns(this.host.db, { queueId: this.mapping.queueId, nodeId: this.host.nodeId, token, max: free });
+          claimed = runs.length;
+          for (const r of runs) this.active.add(r.id);
+          if (runs.length) {
+            void this.host.runClaimed(runs, token, (id) => {
               this.active.delete(id);
               this.finished.push(Date.now());
               this.wake();

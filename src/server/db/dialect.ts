@@ -15,8 +15,8 @@ export type Dialect = {
   greatest(a: Prisma.Sql, b: Prisma.Sql): Prisma.Sql;
   /** A bound value compared with an enum column (PostgreSQL needs the cast). */
   enumValue(value: string, enumName: string): Prisma.Sql;
-  /** An enum column read as its text (raw queries return PostgreSQL enums in a form the client does not map). */
-  enumText(column: string): string;
+  /** An enum column (of table `alias`) read as its text (raw queries return PostgreSQL enums in a form the client does not map). */
+  enumText(column: string, alias?: string): string;
   /** Claims can skip rows other transactions hold (PostgreSQL's FOR UPDATE SKIP LOCKED). */
   skipLocked: boolean;
   /**
@@ -29,6 +29,7 @@ export type Dialect = {
 };
 
 const quoted = (column: string) => Prisma.raw(`"${column.replace(/"/g, "")}"`);
+const qualified = (column: string, alias?: string) => `${alias ? `${alias.replace(/\W/g, "")}.` : ""}"${column.replace(/"/g, "")}"`;
 
 export const SQLITE: Dialect = {
   name: "sqlite",
@@ -36,7 +37,7 @@ export const SQLITE: Dialect = {
   olderThan: (column, ms) => Prisma.sql`${quoted(column)} < strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now', '-' || (${ms} / 1000.0) || ' seconds')`,
   greatest: (a, b) => Prisma.sql`max(${a}, ${b})`,
   enumValue: (value) => Prisma.sql`${value}`,
-  enumText: (column) => `"${column.replace(/"/g, "")}"`,
+  enumText: (column, alias) => qualified(column, alias),
   skipLocked: false,
   lock: async () => undefined,
   notify: async () => undefined,
@@ -48,7 +49,7 @@ export const POSTGRESQL: Dialect = {
   olderThan: (column, ms) => Prisma.sql`${quoted(column)} < (now() AT TIME ZONE 'UTC') - ${ms} * interval '1 millisecond'`,
   greatest: (a, b) => Prisma.sql`GREATEST(${a}, ${b})`,
   enumValue: (value, enumName) => Prisma.sql`CAST(${value} AS ${Prisma.raw(`"${enumName.replace(/"/g, "")}"`)})`,
-  enumText: (column) => `"${column.replace(/"/g, "")}"::text AS "${column.replace(/"/g, "")}"`,
+  enumText: (column, alias) => `${qualified(column, alias)}::text AS "${column.replace(/"/g, "")}"`,
   skipLocked: true,
   lock: async (tx, key) => {
     await tx.$executeRawUnsafe("SELECT pg_advisory_xact_lock(hashtext($1))", key);

@@ -2,7 +2,7 @@ import type { Db, DbOrTx } from "~/server/db";
 import { WAITING_STATES } from "~/server/domain/run-states";
 import { type Actor, createAuditEvent } from "~/server/services/audit/create-audit-event";
 import { AppError } from "~/server/services/errors";
-import { endRunInTx } from "~/server/services/runs/end-run";
+import { endRuns } from "~/server/services/runs/end-run";
 import { setRunPosition, setRunQueue } from "~/server/services/runs/instruct-run";
 import { getLiveRun } from "~/server/services/runs/read-model";
 
@@ -55,15 +55,9 @@ export async function clearQueue(db: Db, { actor, queueId }: { actor: Actor; que
     });
     if (batch.length === 0) break;
     lastId = batch[batch.length - 1]!.id;
-    cancelled += await db.$transaction(async (tx) => {
-      const still = await tx.jobInstance.findMany({
-        where: { id: { in: batch.map((b) => b.id) }, queueId, state: { in: WAITING_STATES } },
-        select: { id: true },
-      });
-      let n = 0;
-      for (const { id } of still) if (await endRunInTx(tx, { id, state: "CANCELLED", endReason, fromStates: WAITING_STATES })) n++;
-      return n;
-    });
+    // A run moved to another queue meanwhile is not this clear's to cancel.
+    const still = await db.jobInstance.findMany({ where: { id: { in: batch.map((b) => b.id) }, queueId }, select: { id: true } });
+    cancelled += (await endRuns(db, still.map(({ id }) => ({ id, state: "CANCELLED" as const, endReason, fromStates: WAITING_STATES })))).size;
   }
   await createAuditEvent(db, { actor, action: "queue.clear", objectType: "queue", objectId: queueId, after: { name: queue.name, cancelled } });
   return { queueId, cancelled };

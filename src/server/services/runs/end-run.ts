@@ -1,7 +1,6 @@
 import { Prisma } from "~/generated/sqlite/client";
 import { JobState } from "~/generated/sqlite/enums";
 import type { Db, Tx } from "~/server/db";
-import { AppError } from "~/server/services/errors";
 
 /** A node's hold on a run it claimed: every write the node makes about the run must match it. */
 export type RunClaim = { nodeId: number; token: number };
@@ -38,41 +37,69 @@ export function runGuard({ fromStates, claim }: Pick<EndRunOptions, "fromStates"
  * had already ended, or no longer matches `fromStates` or `claim`.
  */
 export async function endRun(db: Db, options: EndRunOptions): Promise<boolean> {
-  try {
-    return await db.$transaction((tx) => endRunInTx(tx, options));
-  } catch (err) {
-    if (err instanceof AppError && err.code === "CONFLICT") return false;
-    throw err;
-  }
+  return (await endRuns(db, [options])).has(options.id);
 }
+
+/** Several ends in one transaction (a node's group commit); returns the ids whose end was written. */
+export function endRuns(db: Db, ends: EndRunOptions[]): Promise<Set<number>> {
+  return db.$transaction((tx) => endRunsInTx(tx, ends));
+}
+
+export async function endRunInTx(tx: Tx, options: EndRunOptions): Promise<boolean> {
+  return (await endRunsInTx(tx, [options])).has(options.id);
+}
+
+const ids = (rows: { id: number }[]) => rows.map((r) => Number(r.id));
 
 /**
  * The end as one guarded transition, safe under concurrent writers on both databases: the History
- * row is written first (a second writer waits on its key, then writes nothing), and the live row
- * is removed only if it still matches the guard. Throws CONFLICT when the run changed meanwhile
- * (the transaction rolls back).
+ * rows are written first (a second writer waits on their keys, then writes nothing), and the live
+ * rows are removed only if they still match the guard; a History row whose live row changed
+ * meanwhile is removed again. Ends that share a state and a guard are written by one INSERT and one
+ * DELETE, whatever their number.
  */
-export async function endRunInTx(tx: Tx, { id, state, returnCode, endReason, fromStates, claim, deliverables }: EndRunOptions): Promise<boolean> {
-  const guard = runGuard({ fromStates, claim });
-  const inserted = await tx.$executeRaw(Prisma.sql`
-    INSERT INTO "History" ("id", "jobDefId", "applicationName", "queueName", "nodeName", "state", "returnCode", "endReason",
-      "parentId", "progress", "priority", "parameters", "application", "module", "keyword1", "keyword2", "keyword3",
-      "userName", "sessionId", "email", "enqueuedAt", "attributedAt", "startedAt", "endedAt")
-    SELECT ji."id", ji."jobDefId", jd."applicationName", q."name", n."name", ${stateLiteral(state)}, ${returnCode ?? null}, ${endReason ?? null},
-      ji."parentId", ji."progress", ji."priority", ji."parameters", ji."application", ji."module", ji."keyword1", ji."keyword2", ji."keyword3",
-      ji."userName", ji."sessionId", ji."email", ji."enqueuedAt", ji."attributedAt", ji."startedAt", ${new Date()}
-    FROM "JobInstance" ji
-    JOIN "JobDef" jd ON jd."id" = ji."jobDefId"
-    JOIN "Queue" q ON q."id" = ji."queueId"
-    LEFT JOIN "Node" n ON n."id" = ji."nodeId"
-    WHERE ji."id" = ${id}${runGuard({ fromStates, claim }, "ji")}
-    ON CONFLICT ("id") DO NOTHING`);
-  if (inserted !== 1) return false;
-  const deleted = await tx.$executeRaw(Prisma.sql`DELETE FROM "JobInstance" WHERE "id" = ${id}${guard}`);
-  if (deleted !== 1) throw new AppError("CONFLICT", `Run ${id} changed state meanwhile`);
-  if (deliverables?.length) await tx.deliverable.createMany({ data: deliverables });
-  if (endReason && state !== "ENDED") {
-    await tx.message.create({ data: { jobInstanceId: id, text: `Status changed: ${state} due to ${endReason}` } });
+export async function endRunsInTx(tx: Tx, ends: EndRunOptions[]): Promise<Set<number>> {
+  const groups = new Map<string, EndRunOptions[]>();
+  for (const e of ends) {
+    const key = JSON.stringify([e.state, e.fromStates ?? null, e.claim ?? null]);
+    groups.set(key, [...(groups.get(key) ?? []), e]);
   }
-  return true;
+  const written = new Set<number>();
+  const endedAt = new Date();
+  for (const group of groups.values()) {
+    const { state, fromStates, claim } = group[0]!;
+    const values = Prisma.join(
+      group.map((e) => Prisma.sql`(CAST(${e.id} AS INTEGER), CAST(${e.returnCode ?? null} AS INTEGER), CAST(${e.endReason ?? null} AS TEXT))`),
+    );
+    const inserted = ids(
+      await tx.$queryRaw<{ id: number }[]>(Prisma.sql`
+        INSERT INTO "History" ("id", "jobDefId", "applicationName", "queueName", "nodeName", "state", "returnCode", "endReason",
+          "parentId", "progress", "priority", "parameters", "application", "module", "keyword1", "keyword2", "keyword3",
+          "userName", "sessionId", "email", "enqueuedAt", "attributedAt", "startedAt", "endedAt")
+        SELECT ji."id", ji."jobDefId", jd."applicationName", q."name", n."name", ${stateLiteral(state)}, e.column2, e.column3,
+          ji."parentId", ji."progress", ji."priority", ji."parameters", ji."application", ji."module", ji."keyword1", ji."keyword2", ji."keyword3",
+          ji."userName", ji."sessionId", ji."email", ji."enqueuedAt", ji."attributedAt", ji."startedAt", ${endedAt}
+        FROM "JobInstance" ji
+        JOIN (VALUES ${values}) AS e ON e.column1 = ji."id"
+        JOIN "JobDef" jd ON jd."id" = ji."jobDefId"
+        JOIN "Queue" q ON q."id" = ji."queueId"
+        LEFT JOIN "Node" n ON n."id" = ji."nodeId"
+        WHERE 1 = 1${runGuard({ fromStates, claim }, "ji")}
+        ON CONFLICT ("id") DO NOTHING
+        RETURNING "id"`),
+    );
+    if (!inserted.length) continue;
+    const deleted = new Set(
+      ids(await tx.$queryRaw<{ id: number }[]>(Prisma.sql`DELETE FROM "JobInstance" WHERE "id" IN (${Prisma.join(inserted)})${runGuard({ fromStates, claim })} RETURNING "id"`)),
+    );
+    const changed = inserted.filter((id) => !deleted.has(id));
+    if (changed.length) await tx.$executeRaw(Prisma.sql`DELETE FROM "History" WHERE "id" IN (${Prisma.join(changed)})`);
+    for (const id of deleted) written.add(id);
+  }
+  const done = ends.filter((e) => written.has(e.id));
+  const deliverables = done.flatMap((e) => e.deliverables ?? []);
+  if (deliverables.length) await tx.deliverable.createMany({ data: deliverables });
+  const messages = done.filter((e) => e.endReason && e.state !== "ENDED").map((e) => ({ jobInstanceId: e.id, text: `Status changed: ${e.state} due to ${e.endReason}` }));
+  if (messages.length) await tx.message.createMany({ data: messages });
+  return written;
 }

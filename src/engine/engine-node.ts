@@ -1,13 +1,13 @@
 import { mkdir } from "node:fs/promises";
-import pg from "pg";
 import type { Logger } from "pino";
-import { env, isPostgresUrl, payloadBaseEnv } from "~/env";
+import { env, payloadBaseEnv } from "~/env";
 import type { Node as NodeRow } from "~/generated/sqlite/client";
-import type { Db } from "~/server/db";
+import { type Db, dialectOf } from "~/server/db";
+import type { Unlisten } from "~/server/db/dialect";
 import { createAuditEvent } from "~/server/services/audit/create-audit-event";
 import { HEARTBEAT_INTERVAL_MS, databaseNow } from "~/server/services/nodes/node-health";
 import type { RunClaim } from "~/server/services/runs/end-run";
-import { PG_ENQUEUE_CHANNEL, runEvents } from "~/server/services/runs/run-events";
+import { ENQUEUE_CHANNEL, runEvents } from "~/server/services/runs/run-events";
 import { JOBWARDEN_VERSION } from "~/version";
 import { createEngineLogger, pinoLevel } from "./engine-log";
 import { type ClaimedRun, startRuns } from "./claim";
@@ -46,7 +46,7 @@ export class EngineNode {
   private stopping: Promise<void> | null = null;
   private loops: Promise<void>[] = [];
   private readonly abort = new AbortController();
-  private pgListener: pg.Client | null = null;
+  private unlisten: Unlisten = async () => undefined;
   private lastRetention = 0;
   private api!: NodeApiServer;
   private heartbeat!: Heartbeat;
@@ -118,7 +118,10 @@ export class EngineNode {
     await this.refreshConfiguration();
     await this.writeReport();
     runEvents.on("enqueued", this.onEnqueued);
-    if (isPostgresUrl(env.DATABASE_URL)) void this.listenForEnqueues();
+    this.unlisten = dialectOf(this.db).listen(ENQUEUE_CHANNEL, (queueId) => this.onEnqueued(Number(queueId)), {
+      retryMs: HEARTBEAT_INTERVAL_MS,
+      onError: (err) => this.log.warn({ err }, "cannot listen for enqueues of other processes; pollers keep polling"),
+    });
 
     this.loops = [
       this.every(HEARTBEAT_INTERVAL_MS, () => this.housekeeping()),
@@ -159,7 +162,7 @@ export class EngineNode {
     runEvents.off("enqueued", this.onEnqueued);
     await this.api.closeAll();
     await Promise.allSettled(this.loops);
-    await this.pgListener?.end().catch(() => undefined);
+    await this.unlisten();
     if (this.superseded) {
       this.log.warn("node stopped (superseded: its status is the other process's to write)");
       return this.onStopped();
@@ -178,31 +181,6 @@ export class EngineNode {
   private onEnqueued = (queueId: number) => {
     for (const p of this.pollers.values()) if (p.mapping.queueId === queueId) p.wake();
   };
-
-  private async listenForEnqueues() {
-    while (!this.abort.signal.aborted) {
-      const client = new pg.Client({ connectionString: env.DATABASE_URL });
-      const lost = new Promise<void>((resolve) => {
-        client.on("error", (err) => {
-          this.log.warn({ err }, "LISTEN connection lost; pollers keep polling");
-          resolve();
-        });
-        client.on("end", () => resolve());
-        this.abort.signal.addEventListener("abort", () => resolve(), { once: true });
-      });
-      client.on("notification", (msg) => this.onEnqueued(Number(msg.payload)));
-      try {
-        await client.connect();
-        await client.query(`LISTEN ${PG_ENQUEUE_CHANNEL}`);
-        this.pgListener = client;
-        await lost;
-      } catch (err) {
-        this.log.warn({ err }, "cannot LISTEN for enqueues; pollers keep polling");
-      }
-      await client.end().catch(() => undefined);
-      await sleep(HEARTBEAT_INTERVAL_MS, this.abort.signal);
-    }
-  }
 
   private async every(ms: number, fn: () => Promise<void>) {
     while (!this.abort.signal.aborted) {

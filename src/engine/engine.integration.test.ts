@@ -264,4 +264,23 @@ describe(`engine on ${env.TEST_DB}`, () => {
     expect(all.length).toBeLessThanOrEqual(elapsed + 1);
     expect(seconds.length - new Set(seconds).size).toBeLessThanOrEqual(1);
   }, 60_000);
+
+  it("starts a run enqueued by another process at once, without waiting for its polling interval", async () => {
+    const node = await newNode();
+    await t.db.queueMapping.updateMany({ where: { nodeId: node.id }, data: { pollingIntervalMs: 600_000 } });
+    await jobDef("WakeEcho", "shell", "true");
+    start(node.name);
+    // The node listens for other processes' enqueues (dialect.ts): a LISTEN connection, or a watched directory.
+    await waitFor("the node to listen for enqueues", async () =>
+      t.provider === "postgresql"
+        ? Number((await t.db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'`)[0]!.n) > 0
+        : existsSync(`${t.url.replace(/^file:/, "")}-wake`),
+    );
+    const first = await enqueueRun(t.db, { applicationName: "WakeEcho" });
+    await ended(first.id);
+    // The poller now sleeps for ten minutes: only the wake-up of this process's enqueue can start the next run.
+    const second = await enqueueRun(t.db, { applicationName: "WakeEcho" });
+    const h = await waitFor(`run ${second.id} to end`, () => t.db.history.findUnique({ where: { id: second.id } }), 30_000);
+    expect(h.state).toBe("ENDED");
+  }, 90_000);
 });

@@ -1,11 +1,11 @@
 import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, resolve } from "node:path";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { env, isPostgresUrl } from "~/env";
 import { PrismaClient as PgClient } from "~/generated/pg/client";
 import { PrismaClient as SqliteClient } from "~/generated/sqlite/client";
-import { type Dialect, POSTGRESQL, SQLITE } from "./dialect";
+import { type Dialect, postgresDialect, sqliteDialect } from "./dialect";
 
 /** App code is typed against the SQLite client: that keeps it inside what both providers support. */
 export type Db = SqliteClient;
@@ -38,20 +38,25 @@ function sqliteAdapter(url: string) {
   };
 }
 
-const postgresClients = new WeakSet<Db>();
+const dialects = new WeakMap<Db, Dialect>();
 
 export function createDb(url: string = env.DATABASE_URL): Db {
   if (isPostgresUrl(url)) {
     const client = new PgClient({ adapter: new PrismaPg({ connectionString: url }) }) as unknown as Db;
-    postgresClients.add(client);
+    dialects.set(client, postgresDialect(url));
     return client;
   }
-  return new SqliteClient({ adapter: sqliteAdapter(url) });
+  const client = new SqliteClient({ adapter: sqliteAdapter(url) });
+  const file = url.replace(/^file:/, "");
+  dialects.set(client, sqliteDialect(file === ":memory:" ? null : resolve(file)));
+  return client;
 }
 
-/** The SQL that differs between the providers (dialect.ts); everything else goes through the common Prisma API. */
+/** The SQL that differs between the providers, and their wake-ups (dialect.ts); everything else goes through the common Prisma API. */
 export function dialectOf(db: Db): Dialect {
-  return postgresClients.has(db) ? POSTGRESQL : SQLITE;
+  const dialect = dialects.get(db);
+  if (!dialect) throw new Error("not a client made by createDb");
+  return dialect;
 }
 
 const globalForDb = globalThis as unknown as { jobwardenDb?: Db };

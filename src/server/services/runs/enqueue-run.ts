@@ -3,7 +3,7 @@ import { type TEnqueueRun, ZEnqueueRunSchema } from "~/server/domain/run-schemas
 import { type Actor, createAuditEvent } from "~/server/services/audit/create-audit-event";
 import { AppError, parseInput } from "~/server/services/errors";
 import { runExists } from "./read-model";
-import { PG_ENQUEUE_CHANNEL, runEvents } from "./run-events";
+import { ENQUEUE_CHANNEL, runEvents } from "./run-events";
 
 export { PARAMETER_NAME_MAX, PARAMETER_VALUE_MAX, type TEnqueueRun, ZEnqueueRunSchema, ZRunParametersSchema } from "~/server/domain/run-schemas";
 
@@ -69,10 +69,11 @@ export async function enqueueRun(db: Db, request: TEnqueueRun, actor?: Actor): P
 }
 
 /**
- * Wakes the pollers of `queueId`: this process's at once, other processes' through PostgreSQL NOTIFY.
+ * Wakes the pollers of `queueId`: this process's at once, other processes' through the database's
+ * wake-up (NOTIFY on PostgreSQL, a watched directory beside a SQLite file).
  * A wake-up that cannot be sent is no error (the run is written; pollers find it at their next poll).
  */
 export async function notifyEnqueued(db: Db, queueId: number) {
   runEvents.emit("enqueued", queueId);
-  await dialectOf(db).notify(db, PG_ENQUEUE_CHANNEL, String(queueId)).catch(() => undefined);
+  await dialectOf(db).notify(db, ENQUEUE_CHANNEL, String(queueId)).catch(() => undefined);
 }

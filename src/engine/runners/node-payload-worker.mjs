@@ -30,10 +30,7 @@ const WATCHED = [
     .filter(([, o]) => o),
 ];
 function snapshot() {
-  return WATCHED.map(([, o]) => ({
-    extensible: Object.isExtensible(o),
-    props: new Map(Reflect.ownKeys(o).map((k) => [k, Object.getOwnPropertyDescriptor(o, k)])),
-  }));
+  return WATCHED.map(([, o]) => ({ extensible: Object.isExtensible(o), props: Object.getOwnPropertyDescriptors(o) }));
 }
 const sameDescriptor = (a, b) => !!a && !!b && Object.is(a.value, b.value) && a.get === b.get && a.set === b.set && a.writable === b.writable && a.configurable === b.configurable;
 /** Node defines some globals lazily: the first read turns the getter into the value it loads. */
@@ -48,23 +45,24 @@ function settledLazily(owner, before, after) {
 // Reading a descriptor can load a lazy global, which adds to globalThis (Node 24: fetch's undici
 // defines its dispatcher symbols): a first pass loads them, so that the clean state includes them.
 snapshot();
-const clean = snapshot();
+const clean = snapshot().map((s) => ({ ...s, keys: Reflect.ownKeys(s.props) }));
+/** process.env and exitCode are reset per run; console adds and removes listeners on the streams, whose write() is ours. */
+const resetPerRun = (label, k) =>
+  (label === "process" && (k === "env" || k === "exitCode")) || (label !== "process" && label.startsWith("process.") && (k === "_events" || k === "_eventsCount"));
 /** Names of what differs from the thread's state before its first run; empty when nothing does. */
 function changesSinceStart() {
-  const now = snapshot();
   const changed = [];
-  WATCHED.forEach(([label], i) => {
+  WATCHED.forEach(([label, o], i) => {
     const before = clean[i];
-    const after = now[i];
-    if (before.extensible !== after.extensible) changed.push(label);
-    for (const k of new Set([...before.props.keys(), ...after.props.keys()])) {
-      // process.env and exitCode are reset per run; console adds and removes listeners on the
-      // streams, whose write() is ours.
-      if (label === "process" && (k === "env" || k === "exitCode")) continue;
-      if (label !== "process" && label.startsWith("process.") && (k === "_events" || k === "_eventsCount")) continue;
-      const [b, a] = [before.props.get(k), after.props.get(k)];
-      if (!sameDescriptor(b, a) && !settledLazily(WATCHED[i][1], b, a)) changed.push(`${label}.${String(k)}`);
+    if (before.extensible !== Object.isExtensible(o)) changed.push(label);
+    const now = Object.getOwnPropertyDescriptors(o);
+    const keys = Reflect.ownKeys(now);
+    for (const k of keys) {
+      if (resetPerRun(label, k)) continue;
+      const [b, a] = [before.props[k], now[k]];
+      if (!sameDescriptor(b, a) && !settledLazily(o, b, a)) changed.push(`${label}.${String(k)}`);
     }
+    for (const k of before.keys) if (!Object.hasOwn(now, k) && !resetPerRun(label, k)) changed.push(`${label}.${String(k)}`);
   });
   return changed;
 }

@@ -30,7 +30,7 @@ type PooledWorker = { worker: Worker; runs: number; onIdleExit?: () => void; idl
  */
 export const workerPool = {
   maxIdle: 16,
-  maxRunsPerWorker: 100,
+  maxRunsPerWorker: 500,
   idleMs: 60_000,
   idle: [] as PooledWorker[],
   /** Threads started, for tests and the bench. */
@@ -46,7 +46,8 @@ export const workerPool = {
     }
     this.started++;
     // Nothing from the node's own environment: each run sets the payload's environment.
-    return { worker: new Worker(workerFile, { env: {} }), runs: 0 };
+    // No loader hooks of the node (tsx): a TypeScript payload loads tsx itself.
+    return { worker: new Worker(workerFile, { env: {}, execArgv: [] }), runs: 0 };
   },
 
   release(pooled: PooledWorker) {

@@ -16,6 +16,51 @@ export type DbOrTx = Db | Tx;
 // busy_timeout makes a writer wait for the lock instead of failing at once.
 const SQLITE_PRAGMAS = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;";
 
+/** What Prisma's SQLite adapter calls on a better-sqlite3 statement. */
+type Statement = {
+  readonly reader: boolean;
+  bind(args: unknown[]): Statement;
+  run(...args: unknown[]): unknown;
+  columns(): unknown[];
+  raw(on?: boolean): { all(...args: unknown[]): unknown[] };
+};
+
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Prisma's SQLite adapter prepares every statement again for each call (compiling its SQL each time,
+ * a fifth of a busy node's SQLite time, docs/benchmarks.md): statements are kept by their SQL, and each
+ * call gets a thin statement whose bind() keeps the arguments for its run() or raw().all() (a
+ * better-sqlite3 statement binds once only). BEGIN becomes BEGIN IMMEDIATE (see connect()).
+ */
+function cachedStatements(prepare: (sql: string) => Statement) {
+  const cache = new Map<string, Statement>();
+  return (sql: string): Statement => {
+    const text = sql === "BEGIN" ? "BEGIN IMMEDIATE" : sql;
+    let stmt = cache.get(text);
+    if (!stmt) {
+      stmt = prepare(text);
+      cache.set(text, stmt);
+      if (cache.size > STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+    }
+    const prepared = stmt;
+    let bound: unknown[] = [];
+    const call: Statement = {
+      get reader() {
+        return prepared.reader;
+      },
+      bind(args) {
+        bound = args;
+        return call;
+      },
+      run: () => prepared.run(...bound),
+      columns: () => prepared.columns(),
+      raw: () => ({ all: () => prepared.raw(true).all(...bound) }),
+    };
+    return call;
+  };
+}
+
 function sqliteAdapter(url: string) {
   const file = url.replace(/^file:/, "");
   if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
@@ -30,9 +75,8 @@ function sqliteAdapter(url: string) {
       // process committed meanwhile, fails at once with SQLITE_BUSY (a stale WAL snapshot) instead of
       // waiting. BEGIN IMMEDIATE takes the write lock first, so the busy timeout applies. The adapter
       // has no option for it: docs/database.md says how to remove this patch.
-      const client = (adapter as unknown as { client: { prepare(sql: string): unknown } }).client;
-      const prepare = client.prepare.bind(client);
-      client.prepare = (sql: string) => prepare(sql === "BEGIN" ? "BEGIN IMMEDIATE" : sql);
+      const client = (adapter as unknown as { client: { prepare(sql: string): Statement } }).client;
+      client.prepare = cachedStatements(client.prepare.bind(client));
       return adapter;
     },
   };

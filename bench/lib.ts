@@ -22,6 +22,8 @@ export type Provider = "sqlite" | "postgresql";
 let PG_URL = process.env.BENCH_PG_URL || "postgresql://postgres@127.0.0.1:54329/postgres";
 export const PG_URL_FROM_ENV = Boolean(process.env.BENCH_PG_URL);
 
+export const pgUrl = () => PG_URL;
+
 export function setPgUrl(url: string) {
   PG_URL = url;
 }

@@ -15,7 +15,7 @@ case "${1:-}" in
     if [[ ! -f "$PGROOT/data/PG_VERSION" ]]; then
       as_pg "$BIN/initdb -D $PGROOT/data -U postgres --auth=trust -E UTF8 >/dev/null"
     fi
-    as_pg "$BIN/pg_ctl -D $PGROOT/data -o '-c listen_addresses=127.0.0.1 -p $PGPORT -k $PGROOT -c fsync=off' -l $PGROOT/pg.log -w start >/dev/null"
+    as_pg "$BIN/pg_ctl -D $PGROOT/data -o '-c listen_addresses=127.0.0.1 -p $PGPORT -k $PGROOT -c fsync=off -c shared_preload_libraries=pg_stat_statements' -l $PGROOT/pg.log -w start >/dev/null"
     ;;
   stop)
     [[ -f "$PGROOT/data/postmaster.pid" ]] && as_pg "$BIN/pg_ctl -D $PGROOT/data stop -m fast >/dev/null" || true

@@ -254,8 +254,7 @@ export class EngineNode {
     );
     this.running.set(run.id, job);
     if (this.stopKillReason) this.killLocal(job, this.stopKillReason);
-    const state = await job.done;
-    this.running.delete(run.id);
+    const state = await job.done.finally(() => this.running.delete(run.id));
     if (state === "ENDED") this.counters.ended++;
     else if (state === "CRASHED") this.counters.crashed++;
     else this.counters.takenOver++;

@@ -55,8 +55,7 @@ const launchColumns = (dialect: ReturnType<typeof dialectOf>) =>
  * A claim carries the node's incarnation as its fencing token, and is only made while that
  * incarnation is still the node's (a node declared dead claims nothing until it rejoins).
  * PostgreSQL skips rows other claims hold (FOR UPDATE SKIP LOCKED) and returns what the launch needs
- * in the same round trip; SQLite claims inside an IMMEDIATE transaction (writers take turns), then
- * reads the claimed runs.
+ * in the same round trip; on SQLite writers take turns, and the claimed runs are read after the claim.
  */
 export async function claimRuns(db: Db, { queueId, nodeId, token, max }: { queueId: number; nodeId: number; token: number; max: number }): Promise<ClaimedRun[]> {
   if (max <= 0) return [];
@@ -79,13 +78,17 @@ export async function claimRuns(db: Db, { queueId, nodeId, token, max }: { queue
     JOIN "JobDef" jd ON jd."id" = c."jobDefId" JOIN "Queue" q ON q."id" = c."queueId"
     ORDER BY c."priority" DESC, c."position" ASC`;
 
-  const rows = dialect.skipLocked
-    ? await db.$queryRaw<ClaimRow[]>(Prisma.sql`WITH claimed AS (${claim(Prisma.raw("*"))}) ${joined(Prisma.raw("claimed"))}`)
-    : await db.$transaction(async (tx) => {
-        const ids = (await tx.$queryRaw<{ id: number }[]>(claim(Prisma.raw(`"id"`)))).map((r) => Number(r.id));
-        if (!ids.length) return [];
-        return tx.$queryRaw<ClaimRow[]>(joined(Prisma.sql`(SELECT * FROM "JobInstance" WHERE "id" IN (${Prisma.join(ids)}))`));
-      });
+  if (dialect.skipLocked) {
+    return (await db.$queryRaw<ClaimRow[]>(Prisma.sql`WITH claimed AS (${claim(Prisma.raw("*"))}) ${joined(Prisma.raw("claimed"))}`)).map(toClaimedRun);
+  }
+  // A read first: an idle poll takes no write lock. The claim itself is one statement (SQLite takes
+  // the write lock before it reads, waiting for it as long as the busy timeout allows); the claimed
+  // runs are then read: they are this node's, no other node can take them meanwhile.
+  const waiting = await db.$queryRaw<unknown[]>(Prisma.sql`SELECT 1 FROM "JobInstance" WHERE "queueId" = ${queueId} AND "state" = 'SUBMITTED' LIMIT 1`);
+  if (!waiting.length) return [];
+  const ids = (await db.$queryRaw<{ id: number }[]>(claim(Prisma.raw(`"id"`)))).map((r) => Number(r.id));
+  if (!ids.length) return [];
+  const rows = await db.$queryRaw<ClaimRow[]>(joined(Prisma.sql`(SELECT * FROM "JobInstance" WHERE "id" IN (${Prisma.join(ids)}))`));
   return rows.map(toClaimedRun);
 }
 

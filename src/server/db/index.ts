@@ -82,23 +82,21 @@ function sqliteAdapter(url: string) {
   };
 }
 
-const dialects = new WeakMap<Db, Dialect>();
+/** Each client carries its dialect (a property, so that wrappers of the client still find it). */
+const DIALECT = Symbol("jobwarden.dialect");
+const withDialect = (client: Db, dialect: Dialect) => Object.defineProperty(client, DIALECT, { value: dialect });
 
 export function createDb(url: string = env.DATABASE_URL): Db {
   if (isPostgresUrl(url)) {
-    const client = new PgClient({ adapter: new PrismaPg({ connectionString: url }) }) as unknown as Db;
-    dialects.set(client, postgresDialect(url));
-    return client;
+    return withDialect(new PgClient({ adapter: new PrismaPg({ connectionString: url }) }) as unknown as Db, postgresDialect(url));
   }
-  const client = new SqliteClient({ adapter: sqliteAdapter(url) });
   const file = url.replace(/^file:/, "");
-  dialects.set(client, sqliteDialect(file === ":memory:" ? null : resolve(file)));
-  return client;
+  return withDialect(new SqliteClient({ adapter: sqliteAdapter(url) }), sqliteDialect(file === ":memory:" ? null : resolve(file)));
 }
 
 /** The SQL that differs between the providers, and their wake-ups (dialect.ts); everything else goes through the common Prisma API. */
 export function dialectOf(db: Db): Dialect {
-  const dialect = dialects.get(db);
+  const dialect = (db as unknown as { [DIALECT]?: Dialect })[DIALECT];
   if (!dialect) throw new Error("not a client made by createDb");
   return dialect;
 }

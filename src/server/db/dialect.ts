@@ -7,6 +7,7 @@
 import { type FSWatcher, mkdirSync, watch } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import { Prisma } from "~/generated/sqlite/client";
 
@@ -118,7 +119,7 @@ export function postgresDialect(url: string): Dialect {
             onError(err);
           }
           await client.end().catch(() => undefined);
-          if (!stopped.signal.aborted) await new Promise((r) => setTimeout(r, retryMs));
+          await sleep(retryMs, undefined, { signal: stopped.signal }).catch(() => undefined);
         }
       })();
       return async () => {

@@ -1,6 +1,7 @@
 import { Prisma } from "~/generated/sqlite/client";
 import type { PayloadType } from "~/generated/sqlite/enums";
 import { type Db, dialectOf } from "~/server/db";
+import type { Dialect } from "~/server/db/dialect";
 
 /** What a node needs to start a run it claimed, read with the claim itself. */
 export type ClaimedRun = {
@@ -41,7 +42,7 @@ type ClaimRow = Omit<ClaimedRun, "jobDef" | "parameters"> & {
 };
 
 /** The claimed run's columns and its job definition's and queue's, as ClaimRow names them. */
-const launchColumns = (dialect: ReturnType<typeof dialectOf>) =>
+const launchColumns = (dialect: Dialect) =>
   Prisma.raw(
     `c."id", c."parentId", c."parameters", c."module", c."keyword1", c."keyword2", c."keyword3", c."userName", c."sessionId",
      q."name" AS "queueName", jd."applicationName", ${dialect.enumText("payloadType", "jd")}, jd."path",
@@ -50,7 +51,7 @@ const launchColumns = (dialect: ReturnType<typeof dialectOf>) =>
   );
 
 /**
- * Takes up to `max` SUBMITTED runs of a queue for a node, in one statement: priority first (higher
+ * Takes up to `max` SUBMITTED runs of a queue for a node with one UPDATE: priority first (higher
  * wins), then position (FIFO). A highlander job definition with a run already active is skipped.
  * A claim carries the node's incarnation as its fencing token, and is only made while that
  * incarnation is still the node's (a node declared dead claims nothing until it rejoins).

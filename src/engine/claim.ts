@@ -2,6 +2,7 @@ import { Prisma } from "~/generated/sqlite/client";
 import type { PayloadType } from "~/generated/sqlite/enums";
 import { type Db, dialectOf } from "~/server/db";
 import type { Dialect } from "~/server/db/dialect";
+import { toStringMap } from "~/server/services/jobdefs/read-model";
 
 /** What a node needs to start a run it claimed, read with the claim itself. */
 export type ClaimedRun = {
@@ -94,11 +95,11 @@ export async function claimRuns(db: Db, { queueId, nodeId, token, max }: { queue
 }
 
 function toClaimedRun(r: ClaimRow): ClaimedRun {
-  const parameters = typeof r.parameters === "string" ? (JSON.parse(r.parameters) as unknown) : r.parameters;
   return {
     id: Number(r.id),
     parentId: r.parentId == null ? null : Number(r.parentId),
-    parameters: (parameters ?? {}) as Record<string, string>,
+    // A raw query may return a SQLite Json column as its text.
+    parameters: toStringMap(typeof r.parameters === "string" ? JSON.parse(r.parameters) : r.parameters),
     module: r.module,
     keyword1: r.keyword1,
     keyword2: r.keyword2,

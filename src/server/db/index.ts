@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { env, isPostgresUrl } from "~/env";
 import { PrismaClient as PgClient } from "~/generated/pg/client";
 import { PrismaClient as SqliteClient } from "~/generated/sqlite/client";
@@ -86,9 +87,26 @@ function sqliteAdapter(url: string) {
 const DIALECT = Symbol("jobwarden.dialect");
 const withDialect = (client: Db, dialect: Dialect) => Object.defineProperty(client, DIALECT, { value: dialect });
 
+/**
+ * node-postgres pool for Prisma's adapter, whose every connection always has an error listener. The
+ * pool listens only while a connection is idle, and the adapter only inside a transaction: a
+ * connection the pool has just handed over to a transaction, whose listener is not attached yet, that
+ * reads a FATAL message from the server in that instant (a restart: "terminating connection due to
+ * administrator command") emitted an 'error' nobody heard, and that ended the node process. The
+ * connection is dropped all the same: the pool discards it when it is released, and the query or
+ * transaction on it fails.
+ */
+export function createPgPool(url: string): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url });
+  pool.on("connect", (client) => client.on("error", () => undefined));
+  pool.on("error", () => undefined);
+  return pool;
+}
+
 export function createDb(url: string = env.DATABASE_URL): Db {
   if (isPostgresUrl(url)) {
-    return withDialect(new PgClient({ adapter: new PrismaPg({ connectionString: url }) }) as unknown as Db, postgresDialect(url));
+    const adapter = new PrismaPg(createPgPool(url), { disposeExternalPool: true });
+    return withDialect(new PgClient({ adapter }) as unknown as Db, postgresDialect(url));
   }
   const file = url.replace(/^file:/, "");
   return withDialect(new SqliteClient({ adapter: sqliteAdapter(url) }), sqliteDialect(file === ":memory:" ? null : resolve(file)));

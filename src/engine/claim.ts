@@ -2,6 +2,7 @@ import { Prisma } from "~/generated/sqlite/client";
 import type { PayloadType } from "~/generated/sqlite/enums";
 import { type Db, dialectOf } from "~/server/db";
 import type { Dialect } from "~/server/db/dialect";
+import { sqlOf } from "~/server/db/sql";
 import { toStringMap } from "~/server/services/jobdefs/read-model";
 
 /** What a node needs to start a run it claimed, read with the claim itself. */
@@ -62,6 +63,7 @@ const launchColumns = (dialect: Dialect) =>
 export async function claimRuns(db: Db, { queueId, nodeId, token, max }: { queueId: number; nodeId: number; token: number; max: number }): Promise<ClaimedRun[]> {
   if (max <= 0) return [];
   const dialect = dialectOf(db);
+  const sql = sqlOf(db);
   const candidates = Prisma.sql`
     SELECT ji."id" FROM "JobInstance" ji
     JOIN "JobDef" jd ON jd."id" = ji."jobDefId"
@@ -81,16 +83,16 @@ export async function claimRuns(db: Db, { queueId, nodeId, token, max }: { queue
     ORDER BY c."priority" DESC, c."position" ASC`;
 
   if (dialect.skipLocked) {
-    return (await db.$queryRaw<ClaimRow[]>(Prisma.sql`WITH claimed AS (${claim(Prisma.raw("*"))}) ${joined(Prisma.raw("claimed"))}`)).map(toClaimedRun);
+    return (await sql.query<ClaimRow>(Prisma.sql`WITH claimed AS (${claim(Prisma.raw("*"))}) ${joined(Prisma.raw("claimed"))}`)).map(toClaimedRun);
   }
   // A read first: an idle poll takes no write lock. The claim itself is one statement (SQLite takes
   // the write lock before it reads, waiting for it as long as the busy timeout allows); the claimed
   // runs are then read: they are this node's, no other node can take them meanwhile.
-  const waiting = await db.$queryRaw<unknown[]>(Prisma.sql`SELECT 1 FROM "JobInstance" WHERE "queueId" = ${queueId} AND "state" = 'SUBMITTED' LIMIT 1`);
+  const waiting = await sql.query(Prisma.sql`SELECT 1 FROM "JobInstance" WHERE "queueId" = ${queueId} AND "state" = 'SUBMITTED' LIMIT 1`);
   if (!waiting.length) return [];
-  const ids = (await db.$queryRaw<{ id: number }[]>(claim(Prisma.raw(`"id"`)))).map((r) => Number(r.id));
+  const ids = (await sql.query<{ id: number }>(claim(Prisma.raw(`"id"`)))).map((r) => Number(r.id));
   if (!ids.length) return [];
-  const rows = await db.$queryRaw<ClaimRow[]>(joined(Prisma.sql`(SELECT * FROM "JobInstance" WHERE "id" IN (${Prisma.join(ids)}))`));
+  const rows = await sql.query<ClaimRow>(joined(Prisma.sql`(SELECT * FROM "JobInstance" WHERE "id" IN (${Prisma.join(ids)}))`));
   return rows.map(toClaimedRun);
 }
 
@@ -127,7 +129,7 @@ function toClaimedRun(r: ClaimRow): ClaimedRun {
  */
 export async function startRuns(db: Db, ids: number[], { nodeId, token }: { nodeId: number; token: number }): Promise<Set<number>> {
   if (!ids.length) return new Set();
-  const rows = await db.$queryRaw<{ id: number }[]>(Prisma.sql`
+  const rows = await sqlOf(db).query<{ id: number }>(Prisma.sql`
     UPDATE "JobInstance" SET "state" = 'RUNNING', "startedAt" = ${new Date()}
     WHERE "id" IN (${Prisma.join(ids)}) AND "state" = 'ATTRIBUTED' AND "nodeId" = ${nodeId} AND "fencingToken" = ${token} AND "instruction" <> 'KILL'
     RETURNING "id"`);

@@ -86,6 +86,8 @@ function sqliteAdapter(url: string) {
 /** Each client carries its dialect (a property, so that wrappers of the client still find it). */
 const DIALECT = Symbol("jobwarden.dialect");
 const withDialect = (client: Db, dialect: Dialect) => Object.defineProperty(client, DIALECT, { value: dialect });
+/** A PostgreSQL client's node-postgres pool, for the statements that bypass Prisma (sql.ts). */
+const POOL = Symbol("jobwarden.pool");
 
 /**
  * node-postgres pool for Prisma's adapter, whose every connection always has an error listener. The
@@ -105,8 +107,9 @@ export function createPgPool(url: string): pg.Pool {
 
 export function createDb(url: string = env.DATABASE_URL): Db {
   if (isPostgresUrl(url)) {
-    const adapter = new PrismaPg(createPgPool(url), { disposeExternalPool: true });
-    return withDialect(new PgClient({ adapter }) as unknown as Db, postgresDialect(url));
+    const pool = createPgPool(url);
+    const client = withDialect(new PgClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) }) as unknown as Db, postgresDialect(url));
+    return Object.defineProperty(client, POOL, { value: pool });
   }
   const file = url.replace(/^file:/, "");
   return withDialect(new SqliteClient({ adapter: sqliteAdapter(url) }), sqliteDialect(file === ":memory:" ? null : resolve(file)));
@@ -117,6 +120,10 @@ export function dialectOf(db: Db): Dialect {
   const dialect = (db as unknown as { [DIALECT]?: Dialect })[DIALECT];
   if (!dialect) throw new Error("not a client made by createDb");
   return dialect;
+}
+
+export function poolOf(db: Db): pg.Pool | null {
+  return (db as unknown as { [POOL]?: pg.Pool })[POOL] ?? null;
 }
 
 const globalForDb = globalThis as unknown as { jobwardenDb?: Db };

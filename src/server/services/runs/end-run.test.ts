@@ -59,6 +59,28 @@ describe("endRuns", () => {
     ]);
     expect(await endRuns(t.db, [{ id: ids[0]!, state: "CRASHED", endReason: "late" }])).toEqual(new Set());
   });
+
+  it("records when a run ended as the instant it ended, whatever the node's time zone", async () => {
+    const zone = process.env.TZ;
+    process.env.TZ = "Asia/Tokyo";
+    try {
+      const { id } = await enqueueRun(t.db, { applicationName: "DemoEcho" });
+      const before = Date.now();
+      expect(await endRun(t.db, { id, state: "CRASHED", endReason: "exit code 1", deliverables: [deliverable(id)] })).toBe(true);
+      const after = Date.now();
+      const times = [
+        (await t.db.history.findUniqueOrThrow({ where: { id } })).endedAt,
+        (await t.db.message.findFirstOrThrow({ where: { jobInstanceId: id } })).createdAt,
+        (await t.db.deliverable.findFirstOrThrow({ where: { jobInstanceId: id } })).createdAt,
+      ];
+      for (const time of times) {
+        expect(time!.getTime()).toBeGreaterThanOrEqual(before - 1);
+        expect(time!.getTime()).toBeLessThanOrEqual(after + 1);
+      }
+    } finally {
+      process.env.TZ = zone;
+    }
+  });
 });
 
 const deliverable = (jobInstanceId: number) => ({

@@ -1,6 +1,7 @@
 import { Prisma } from "~/generated/sqlite/client";
 import { JobState } from "~/generated/sqlite/enums";
 import type { Db, Tx } from "~/server/db";
+import { type Sql, prismaSql, sqlTransaction } from "~/server/db/sql";
 
 /** A node's hold on a run it claimed: every write the node makes about the run must match it. */
 export type RunClaim = { nodeId: number; token: number };
@@ -42,11 +43,11 @@ export async function endRun(db: Db, options: EndRunOptions): Promise<boolean> {
 
 /** Several ends in one transaction (a node's group commit); returns the ids whose end was written. */
 export function endRuns(db: Db, ends: EndRunOptions[]): Promise<Set<number>> {
-  return db.$transaction((tx) => endRunsInTx(tx, ends));
+  return sqlTransaction(db, (sql) => endRunsInTx(sql, ends));
 }
 
 export async function endRunInTx(tx: Tx, options: EndRunOptions): Promise<boolean> {
-  return (await endRunsInTx(tx, [options])).has(options.id);
+  return (await endRunsInTx(prismaSql(tx), [options])).has(options.id);
 }
 
 const ids = (rows: { id: number }[]) => rows.map((r) => Number(r.id));
@@ -58,7 +59,7 @@ const ids = (rows: { id: number }[]) => rows.map((r) => Number(r.id));
  * meanwhile is removed again. Ends that share a state and a guard are written by one INSERT and one
  * DELETE, whatever their number.
  */
-export async function endRunsInTx(tx: Tx, ends: EndRunOptions[]): Promise<Set<number>> {
+async function endRunsInTx(tx: Sql, ends: EndRunOptions[]): Promise<Set<number>> {
   const groups = new Map<string, EndRunOptions[]>();
   for (const e of ends) {
     const key = JSON.stringify([e.state, e.fromStates ?? null, e.claim ?? null]);
@@ -72,7 +73,7 @@ export async function endRunsInTx(tx: Tx, ends: EndRunOptions[]): Promise<Set<nu
       group.map((e) => Prisma.sql`(CAST(${e.id} AS INTEGER), CAST(${e.returnCode ?? null} AS INTEGER), CAST(${e.endReason ?? null} AS TEXT))`),
     );
     const inserted = ids(
-      await tx.$queryRaw<{ id: number }[]>(Prisma.sql`
+      await tx.query<{ id: number }>(Prisma.sql`
         INSERT INTO "History" ("id", "jobDefId", "applicationName", "queueName", "nodeName", "state", "returnCode", "endReason",
           "parentId", "progress", "priority", "parameters", "application", "module", "keyword1", "keyword2", "keyword3",
           "userName", "sessionId", "email", "enqueuedAt", "attributedAt", "startedAt", "endedAt")
@@ -90,16 +91,24 @@ export async function endRunsInTx(tx: Tx, ends: EndRunOptions[]): Promise<Set<nu
     );
     if (!inserted.length) continue;
     const deleted = new Set(
-      ids(await tx.$queryRaw<{ id: number }[]>(Prisma.sql`DELETE FROM "JobInstance" WHERE "id" IN (${Prisma.join(inserted)})${runGuard({ fromStates, claim })} RETURNING "id"`)),
+      ids(await tx.query<{ id: number }>(Prisma.sql`DELETE FROM "JobInstance" WHERE "id" IN (${Prisma.join(inserted)})${runGuard({ fromStates, claim })} RETURNING "id"`)),
     );
     const changed = inserted.filter((id) => !deleted.has(id));
-    if (changed.length) await tx.$executeRaw(Prisma.sql`DELETE FROM "History" WHERE "id" IN (${Prisma.join(changed)})`);
+    if (changed.length) await tx.execute(Prisma.sql`DELETE FROM "History" WHERE "id" IN (${Prisma.join(changed)})`);
     for (const id of deleted) written.add(id);
   }
   const done = ends.filter((e) => written.has(e.id));
   const deliverables = done.flatMap((e) => e.deliverables ?? []);
-  if (deliverables.length) await tx.deliverable.createMany({ data: deliverables });
-  const messages = done.filter((e) => e.endReason && e.state !== "ENDED").map((e) => ({ jobInstanceId: e.id, text: `Status changed: ${e.state} due to ${e.endReason}` }));
-  if (messages.length) await tx.message.createMany({ data: messages });
+  if (deliverables.length) {
+    await tx.execute(Prisma.sql`
+      INSERT INTO "Deliverable" ("jobInstanceId", "nodeName", "fileFamily", "originalName", "storedPath", "size", "sha256", "downloadId", "createdAt")
+      VALUES ${Prisma.join(deliverables.map((d) => Prisma.sql`(${d.jobInstanceId}, ${d.nodeName}, ${d.fileFamily ?? null}, ${d.originalName}, ${d.storedPath}, ${d.size}, ${d.sha256}, ${d.downloadId}, ${endedAt})`))}`);
+  }
+  const messages = done.filter((e) => e.endReason && e.state !== "ENDED");
+  if (messages.length) {
+    await tx.execute(Prisma.sql`
+      INSERT INTO "Message" ("jobInstanceId", "text", "createdAt")
+      VALUES ${Prisma.join(messages.map((e) => Prisma.sql`(${e.id}, ${`Status changed: ${e.state} due to ${e.endReason}`}, ${endedAt})`))}`);
+  }
   return written;
 }

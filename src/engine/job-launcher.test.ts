@@ -114,6 +114,22 @@ describe("launchRun", () => {
     expect(readFileSync(runLogFiles(node.logDir, id).stdout, "utf8")).toBe(`refused: run ${id} is no longer this node's: it was taken over\n`);
   });
 
+  it.each([
+    ["node", "LaunchHello"],
+    ["exec", "LaunchEcho"],
+  ])("ends a run (%s payload) whose log cannot be written CRASHED saying why, and the node lives on", async (_type, applicationName) => {
+    if (!(await t.db.jobDef.findUnique({ where: { applicationName: "LaunchEcho" } }))) {
+      await t.db.jobDef.create({ data: { applicationName: "LaunchEcho", payloadType: "exec", path: "/bin/echo", queueId, parameters: { text: "hello" } } });
+    }
+    await t.db.jobInstance.deleteMany({ where: { state: "SUBMITTED" } });
+    const run = await startOne(applicationName);
+    // What a full disk or a log dir the node may not write looks like to the node: every write fails.
+    mkdirSync(runLogFiles(node.logDir, run.id).stdout, { recursive: true });
+    const job = await launchRun(opts, run, claim());
+    expect(await job.done).toBe("CRASHED");
+    expect(await t.db.history.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({ state: "CRASHED", endReason: "could not write its log: EISDIR" });
+  });
+
   it("gives back a claimed run it could not start: to its queue before RUNNING, CRASHED after; never left in limbo", async () => {
     await t.db.jobInstance.deleteMany({ where: { state: "SUBMITTED" } });
     const { id } = await claimOne();

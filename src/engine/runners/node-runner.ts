@@ -1,11 +1,9 @@
-import { createWriteStream } from "node:fs";
-import { finished } from "node:stream/promises";
 import { isAbsolute, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import { PRIVATE_FILE_MODE } from "~/server/domain/node-files";
 import { sudoRefusal } from "../payload-account";
 import { spawnPayload } from "./process-runner";
+import { openRunLogs } from "./run-logs";
 import type { PayloadApi, RunContext, RunOutcome, RunnerHandle } from "./types";
 
 const workerFile = new URL("./node-payload-worker.mjs", import.meta.url);
@@ -90,8 +88,8 @@ export function startNodePayload(ctx: RunContext): RunnerHandle {
   const pooled = workerPool.take();
   const { worker } = pooled;
   pooled.runs++;
-  const stdout = createWriteStream(ctx.stdoutFile, { flags: "a", mode: PRIVATE_FILE_MODE });
-  const stderr = createWriteStream(ctx.stderrFile, { flags: "a", mode: PRIVATE_FILE_MODE });
+  const logs = openRunLogs(ctx);
+  const { stdout, stderr } = logs;
 
   let outcome: RunOutcome | undefined;
   let killed = false;
@@ -101,11 +99,6 @@ export function startNodePayload(ctx: RunContext): RunnerHandle {
   let resolveDone!: (outcome: RunOutcome) => void;
   const done = new Promise<RunOutcome>((resolve) => (resolveDone = resolve));
 
-  const endStreams = (then: () => void) => {
-    stdout.end();
-    stderr.end();
-    void Promise.all([finished(stdout), finished(stderr)]).then(then, then);
-  };
   const detach = () => {
     worker.off("message", onMessage);
     worker.off("error", onError);
@@ -121,7 +114,7 @@ export function startNodePayload(ctx: RunContext): RunnerHandle {
         released = true;
         detach();
         workerPool.release(pooled);
-        endStreams(() => resolveDone(outcome!));
+        void logs.close(outcome).then(resolveDone);
       } else {
         // Its output already arrived on this port: the payload's timers or sockets do not keep its slot.
         void worker.terminate();
@@ -140,10 +133,8 @@ export function startNodePayload(ctx: RunContext): RunnerHandle {
   const onExit = (code: number) => {
     clearTimeout(terminateTimer);
     detach();
-    endStreams(() => {
-      if (killed && outcome?.returnCode !== 0) resolveDone({ returnCode: null, error: "killed" });
-      else resolveDone(outcome ?? { returnCode: code || 1, error: "worker exited before the payload finished" });
-    });
+    const ended = killed && outcome?.returnCode !== 0 ? { returnCode: null, error: "killed" } : (outcome ?? { returnCode: code || 1, error: "worker exited before the payload finished" });
+    void logs.close(ended).then(resolveDone);
   };
   worker.on("message", onMessage);
   worker.on("error", onError);
@@ -188,7 +179,8 @@ const MAX_LINE = 8 * 1024 * 1024;
 function startNodePayloadProcess(ctx: RunContext): RunnerHandle {
   const account = ctx.account!;
   const modulePath = isAbsolute(ctx.path) ? ctx.path : join(ctx.jobsDir, ctx.path);
-  const { child, stdout, stderr, signalGroup, stderrHead } = spawnPayload(ctx, account, process.execPath, [processFile], "pipe");
+  const { child, logs, signalGroup, stderrHead } = spawnPayload(ctx, account, process.execPath, [processFile], "pipe");
+  const { stdout, stderr } = logs;
   child.stdin!.on("error", () => undefined);
 
   let outcome: RunOutcome | undefined;
@@ -243,17 +235,16 @@ function startNodePayloadProcess(ctx: RunContext): RunnerHandle {
     });
     child.on("close", () => {
       if (buffered) onLine(buffered);
-      stdout.end();
-      stderr.end();
-      void Promise.all([finished(stdout), finished(stderr)]).then(() => {
-        const refused = sudoRefusal(account, stderrHead());
-        if (refused && !outcome) resolve({ returnCode: null, error: refused });
-        else if (killed && outcome?.returnCode !== 0) resolve({ returnCode: null, error: "killed" });
-        else if (outcome) resolve(outcome);
-        else if (exit?.signal) resolve({ returnCode: null, error: `ended by signal ${exit.signal}` });
-        else resolve({ returnCode: exit?.code || 1, error: "the payload process exited before the payload finished" });
-      });
+      void logs.close(processOutcome()).then(resolve);
     });
+    const processOutcome = (): RunOutcome => {
+      const refused = sudoRefusal(account, stderrHead());
+      if (refused && !outcome) return { returnCode: null, error: refused };
+      if (killed && outcome?.returnCode !== 0) return { returnCode: null, error: "killed" };
+      if (outcome) return outcome;
+      if (exit?.signal) return { returnCode: null, error: `ended by signal ${exit.signal}` };
+      return { returnCode: exit?.code || 1, error: "the payload process exited before the payload finished" };
+    };
   });
 
   toChild({

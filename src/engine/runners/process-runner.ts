@@ -1,9 +1,7 @@
 import { spawn } from "node:child_process";
-import { createWriteStream } from "node:fs";
 import { isAbsolute, join } from "node:path";
-import { finished } from "node:stream/promises";
-import { PRIVATE_FILE_MODE } from "~/server/domain/node-files";
 import { type PayloadAccount, payloadCommand, signalPayloadGroup, sudoRefusal } from "../payload-account";
+import { openRunLogs, pipeToLog } from "./run-logs";
 import { type RunContext, type RunnerHandle, orderedParameterValues } from "./types";
 
 /** How much of a sudo payload's stderr is kept to recognise sudo's own refusal. */
@@ -16,8 +14,7 @@ const SUDO_STDERR_HEAD = 4096;
  */
 export function spawnPayload(ctx: RunContext, account: PayloadAccount | null, file: string, argv: string[], stdin: "pipe" | "ignore") {
   const command = payloadCommand(account, file, argv, ctx.env);
-  const stdout = createWriteStream(ctx.stdoutFile, { flags: "a", mode: PRIVATE_FILE_MODE });
-  const stderr = createWriteStream(ctx.stderrFile, { flags: "a", mode: PRIVATE_FILE_MODE });
+  const logs = openRunLogs(ctx);
   const child = spawn(command.file, command.argv, {
     cwd: ctx.workDir,
     env: command.env as NodeJS.ProcessEnv,
@@ -25,7 +22,7 @@ export function spawnPayload(ctx: RunContext, account: PayloadAccount | null, fi
     detached: true,
     stdio: [stdin, "pipe", "pipe"],
   });
-  child.stderr!.pipe(stderr);
+  pipeToLog(child.stderr!, logs.stderr);
   let stderrHead = "";
   if (account?.via === "sudo") {
     child.stderr!.on("data", (d: Buffer) => {
@@ -35,7 +32,7 @@ export function spawnPayload(ctx: RunContext, account: PayloadAccount | null, fi
   const signalGroup = (signal: NodeJS.Signals) => {
     if (child.pid) signalPayloadGroup(account, child.pid, signal);
   };
-  return { child, stdout, stderr, signalGroup, stderrHead: () => stderrHead };
+  return { child, logs, signalGroup, stderrHead: () => stderrHead };
 }
 
 /**
@@ -51,8 +48,8 @@ export function startProcess(ctx: RunContext): RunnerHandle {
       ? ["/bin/sh", ["-c", `${ctx.path} "$@"`, ctx.applicationName, ...args]]
       : [isAbsolute(ctx.path) ? ctx.path : join(ctx.jobsDir, ctx.path), args];
   const account = ctx.account ?? null;
-  const { child, stdout, stderr, signalGroup, stderrHead } = spawnPayload(ctx, account, file, argv, "ignore");
-  child.stdout!.pipe(stdout);
+  const { child, logs, signalGroup, stderrHead } = spawnPayload(ctx, account, file, argv, "ignore");
+  pipeToLog(child.stdout!, logs.stdout);
 
   let killTimer: NodeJS.Timeout | undefined;
 
@@ -66,10 +63,8 @@ export function startProcess(ctx: RunContext): RunnerHandle {
       signalGroup("SIGKILL");
     });
     child.on("close", () => {
-      void Promise.all([finished(stdout), finished(stderr)]).then(() => {
-        const refused = account && exit?.returnCode !== 0 ? sudoRefusal(account, stderrHead()) : null;
-        resolve(refused ? { returnCode: null, error: refused } : (exit ?? { returnCode: null, error: "process ended without an exit status" }));
-      });
+      const refused = account && exit?.returnCode !== 0 ? sudoRefusal(account, stderrHead()) : null;
+      void logs.close(refused ? { returnCode: null, error: refused } : (exit ?? { returnCode: null, error: "process ended without an exit status" })).then(resolve);
     });
   });
 

@@ -9,6 +9,7 @@ import { hasPermission, isValidPermissionPattern } from "~/server/domain/permiss
 import { NodesOverview } from "./_components/nodes-overview";
 import { Overview } from "./_components/overview/overview";
 import { PageHeader } from "./_components/page-header";
+import { HydrateClient, getQueryClient, trpc } from "~/trpc/server";
 
 export const metadata: Metadata = { title: "Overview" };
 
@@ -22,9 +23,13 @@ export default async function HomePage({ searchParams }: HomePageProps) {
   const deniedPermission = typeof denied === "string" && isValidPermissionPattern(denied) ? denied : null;
   const canReadNodes = hasPermission(principal.permissions, "node:read");
   const canSeeCounts = (["job_instance:read", "node:read", "queue:read"] as const).some((p) => hasPermission(principal.permissions, p));
+  await Promise.all([
+    canSeeCounts ? getQueryClient().prefetchQuery(trpc.stats.overview.queryOptions()) : null,
+    canReadNodes ? getQueryClient().prefetchQuery(trpc.node.find.queryOptions()) : null,
+  ]);
 
   return (
-    <>
+    <HydrateClient>
       <PageHeader title="Overview" description="The state of your Jobwarden cluster at a glance." />
       {deniedPermission ? (
         <Alert variant="destructive">
@@ -91,6 +96,6 @@ export default async function HomePage({ searchParams }: HomePageProps) {
           </CardContent>
         </Card>
       </div>
-    </>
+    </HydrateClient>
   );
 }

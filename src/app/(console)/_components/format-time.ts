@@ -11,6 +11,7 @@ const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
 const relativeFormat = new Intl.RelativeTimeFormat("en", { numeric: "auto" });
 const dateTimeFormat = new Intl.DateTimeFormat("en", { dateStyle: "medium", timeStyle: "short" });
 const dateFormat = new Intl.DateTimeFormat("en", { dateStyle: "medium" });
+const timeFormat = new Intl.DateTimeFormat("en-GB", { timeStyle: "medium" });
 
 /** "3 seconds ago", "in 2 days", or `fallback` when there is no date. */
 export function formatRelative(date: Date | null | undefined, fallback = "never", now = Date.now()): string {
@@ -28,4 +29,8 @@ export function formatDateTime(date: Date | null | undefined, fallback = "—"):
 
 export function formatDate(date: Date | null | undefined, fallback = "—"): string {
   return date ? dateFormat.format(date) : fallback;
+}
+
+export function formatTime(date: Date | null | undefined, fallback = "—"): string {
+  return date ? timeFormat.format(date) : fallback;
 }

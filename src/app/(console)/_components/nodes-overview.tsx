@@ -6,7 +6,7 @@ import { ArrowRight } from "lucide-react";
 import { Skeleton } from "~/components/ui/skeleton";
 import { useTRPC } from "~/trpc/react";
 import { HealthBadge, listenAddress } from "../nodes/_components/health-badge";
-import { formatRelative } from "./format-time";
+import { Time } from "./time";
 import { useRefreshInterval } from "./live-refresh";
 
 /** Compact list of the nodes and their health, for the overview page. */
@@ -40,7 +40,7 @@ export function NodesOverview() {
                 {n.name}
               </Link>
               <div className="text-muted-foreground truncate text-xs">
-                <span className="font-mono">{listenAddress(n.host, n.port)}</span> · last seen {formatRelative(n.lastSeenAlive)}
+                <span className="font-mono">{listenAddress(n.host, n.port)}</span> · last seen <Time at={n.lastSeenAlive} show="relative" title="dateTime" />
               </div>
             </div>
             <HealthBadge health={n.health} />

@@ -5,6 +5,7 @@ import { requirePermission } from "../require-permission";
 import { NewJobDefButton } from "./_components/jobdef-dialog";
 import { JobDefsTable } from "./_components/jobdefs-table";
 import { ExportButton, ImportDialog } from "./_components/xml-actions";
+import { HydrateClient, getQueryClient, trpc } from "~/trpc/server";
 
 export const metadata: Metadata = { title: "Job definitions" };
 
@@ -15,8 +16,9 @@ export default async function JobDefsPage() {
     update: hasPermission(principal.permissions, "jd:update"),
     delete: hasPermission(principal.permissions, "jd:delete"),
   };
+  await getQueryClient().prefetchQuery(trpc.jobDef.find.queryOptions());
   return (
-    <>
+    <HydrateClient>
       <PageHeader
         title="Job definitions"
         description="What nodes run: the command, its queue, default parameters, tags and cron schedules. Import and export use JQM's XML deployment descriptor."
@@ -29,6 +31,6 @@ export default async function JobDefsPage() {
         }
       />
       <JobDefsTable can={can} />
-    </>
+    </HydrateClient>
   );
 }

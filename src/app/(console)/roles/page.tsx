@@ -2,13 +2,15 @@ import type { Metadata } from "next";
 import { PageHeader } from "../_components/page-header";
 import { requirePermission } from "../require-permission";
 import { RolesTable } from "./_components/roles-table";
+import { HydrateClient, getQueryClient, trpc } from "~/trpc/server";
 
 export const metadata: Metadata = { title: "Roles" };
 
 export default async function RolesPage() {
   await requirePermission("role:read");
+  await getQueryClient().prefetchQuery(trpc.role.find.queryOptions());
   return (
-    <>
+    <HydrateClient>
       <PageHeader
         title="Roles"
         description={
@@ -19,6 +21,6 @@ export default async function RolesPage() {
         }
       />
       <RolesTable />
-    </>
+    </HydrateClient>
   );
 }

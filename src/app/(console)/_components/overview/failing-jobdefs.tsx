@@ -1,6 +1,6 @@
 import { Badge } from "~/components/ui/badge";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "~/components/ui/card";
-import { formatDateTime, formatRelative } from "../format-time";
+import { Time } from "../time";
 
 type Failing = { applicationName: string; crashed: number; lastCrashAt: Date | null };
 
@@ -23,9 +23,7 @@ export function FailingJobDefs({ items }: { items: Failing[] }) {
                   <div className="truncate font-medium">{f.applicationName}</div>
                   <div className="text-muted-foreground text-xs">
                     last crash{" "}
-                    <time dateTime={f.lastCrashAt?.toISOString()} title={formatDateTime(f.lastCrashAt, "")}>
-                      {formatRelative(f.lastCrashAt)}
-                    </time>
+                    <Time at={f.lastCrashAt} show="relative" title="dateTime" />
                   </div>
                 </div>
                 <Badge variant="critical" className="tabular-nums">

@@ -9,7 +9,7 @@ import { Badge } from "~/components/ui/badge";
 import { Button } from "~/components/ui/button";
 import { DataTable } from "~/components/ui/data-table";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
-import { formatDateTime, formatRelative } from "../../_components/format-time";
+import { Time } from "../../_components/time";
 import { type AuditFilterValues, localDate } from "./audit-filters-params";
 
 type AuditRow = RouterOutputs["audit"]["find"]["items"][number];
@@ -50,9 +50,7 @@ const columns: ColumnDef<AuditRow>[] = [
     id: "at",
     header: "Time",
     cell: ({ row }) => (
-      <time className="whitespace-nowrap" dateTime={row.original.at.toISOString()} title={formatRelative(row.original.at)}>
-        {formatDateTime(row.original.at)}
-      </time>
+      <Time at={row.original.at} show="dateTime" title="relative" className="whitespace-nowrap" />
     ),
   },
   { accessorKey: "login", header: "Who", cell: ({ row }) => <span className="font-medium">{row.original.login}</span> },

@@ -13,7 +13,7 @@ import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "~
 import { Switch } from "~/components/ui/switch";
 import { ZJobScheduleSchema } from "~/server/domain/jobdef-schemas";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
-import { formatDateTime, formatRelative } from "../../_components/format-time";
+import { Time } from "../../_components/time";
 import { CronPreview } from "./cron-preview";
 import { type ParamRow, ParametersEditor, fromRows, toRows } from "../../_components/parameters-editor";
 
@@ -188,7 +188,7 @@ export function SchedulesSection({ jobDef, queues, readOnly }: { jobDef: JobDef;
               {s.priority != null ? <Badge variant="secondary">priority {s.priority}</Badge> : null}
               {Object.keys(s.parameters).length ? <Badge variant="secondary">{Object.keys(s.parameters).length} parameters</Badge> : null}
               <span className="text-muted-foreground">
-                next {s.nextRunAt ? <time dateTime={s.nextRunAt.toISOString()} title={formatDateTime(s.nextRunAt)}>{formatRelative(s.nextRunAt)}</time> : "never"}
+                next {s.nextRunAt ? <Time at={s.nextRunAt} show="relative" title="dateTime" /> : "never"}
               </span>
               {readOnly ? null : (
                 <span className="ml-auto flex gap-1">

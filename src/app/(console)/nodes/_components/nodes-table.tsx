@@ -8,7 +8,7 @@ import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
 import { Badge } from "~/components/ui/badge";
 import { DataTable } from "~/components/ui/data-table";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
-import { formatDateTime, formatRelative } from "../../_components/format-time";
+import { Time } from "../../_components/time";
 import { HealthBadge, listenAddress } from "./health-badge";
 import { useRefreshInterval } from "../../_components/live-refresh";
 
@@ -70,9 +70,7 @@ const columns: ColumnDef<NodeRow>[] = [
     cell: ({ row }) => {
       const seen = row.original.lastSeenAlive;
       return (
-        <time dateTime={seen?.toISOString()} title={formatDateTime(seen, "")}>
-          {formatRelative(seen)}
-        </time>
+        <Time at={seen} show="relative" title="dateTime" />
       );
     },
   },

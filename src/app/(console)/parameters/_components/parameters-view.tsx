@@ -10,7 +10,7 @@ import { Badge } from "~/components/ui/badge";
 import { Button } from "~/components/ui/button";
 import { DataTable } from "~/components/ui/data-table";
 import { useTRPC } from "~/trpc/react";
-import { formatDateTime, formatRelative } from "../../_components/format-time";
+import { Time } from "../../_components/time";
 import { ParameterDialog, type ParameterEdit, type ParameterRow } from "./parameter-dialog";
 import { ConfirmDialog } from "../../_components/confirm-dialog";
 
@@ -51,9 +51,7 @@ const baseColumns: ColumnDef<ParameterRow>[] = [
     cell: ({ row }) => {
       const at = row.original.updatedAt;
       return at ? (
-        <time dateTime={at.toISOString()} title={formatDateTime(at)}>
-          {formatRelative(at)}
-        </time>
+        <Time at={at} show="relative" title="dateTime" />
       ) : (
         <span className="text-muted-foreground">—</span>
       );

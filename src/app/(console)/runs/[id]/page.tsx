@@ -6,6 +6,7 @@ import { hasPermission } from "~/server/domain/permissions";
 import { PageHeader } from "../../_components/page-header";
 import { requirePermission } from "../../require-permission";
 import { RunDetail } from "./_components/run-detail";
+import { HydrateClient, getQueryClient, trpc } from "~/trpc/server";
 
 export async function generateMetadata({ params }: { params: Promise<{ id: string }> }): Promise<Metadata> {
   const { id } = await params;
@@ -18,14 +19,15 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
   if (!/^[1-9]\d{0,9}$/.test(raw) || Number(raw) > 2_147_483_647) notFound();
   const id = Number(raw);
   const can = (p: Parameters<typeof hasPermission>[1]) => hasPermission(principal.permissions, p);
+  await getQueryClient().prefetchQuery(trpc.run.get.queryOptions({ id }));
   return (
-    <>
+    <HydrateClient>
       <Link href="/runs" className="text-muted-foreground hover:text-foreground inline-flex items-center gap-1 text-sm">
         <ArrowLeft className="size-4" aria-hidden="true" />
         Runs
       </Link>
       <PageHeader title={`Run ${id}`} />
       <RunDetail id={id} canAct={can("job_instance:create")} canLogs={can("logs:read")} canFiles={can("files:read")} />
-    </>
+    </HydrateClient>
   );
 }

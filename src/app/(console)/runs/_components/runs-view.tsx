@@ -14,7 +14,7 @@ import { DataTable } from "~/components/ui/data-table";
 import { DropdownMenu, DropdownMenuContent, DropdownMenuItem, DropdownMenuTrigger } from "~/components/ui/dropdown-menu";
 import { Tabs, TabsContent, TabsList, TabsTrigger } from "~/components/ui/tabs";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
-import { formatDateTime } from "../../_components/format-time";
+import { Time } from "../../_components/time";
 import { ConfirmActionDialog } from "./confirm-action-dialog";
 import { FilterBar } from "./filter-bar";
 import { ACTIONS, ACTIVE_ACTIONS, HISTORY_ACTIONS, type RunAction, useRunAction } from "./run-actions";
@@ -24,16 +24,11 @@ import { useRefreshInterval } from "../../_components/live-refresh";
 
 type RunRow = RouterOutputs["run"]["find"]["items"][number];
 
-const PAGE_SIZE = 50;
 const MAX_SELECTION = 100;
 
-function Time({ at }: { at: Date | null }) {
+function At({ at }: { at: Date | null }) {
   if (!at) return <span className="text-muted-foreground">—</span>;
-  return (
-    <time dateTime={at.toISOString()} className="whitespace-nowrap">
-      {formatDateTime(at)}
-    </time>
-  );
+  return <Time at={at} show="dateTime" className="whitespace-nowrap" />;
 }
 
 const dataColumns: ColumnDef<RunRow>[] = [
@@ -51,9 +46,9 @@ const dataColumns: ColumnDef<RunRow>[] = [
   { accessorKey: "nodeName", header: "Node", cell: ({ row }) => row.original.nodeName ?? <span className="text-muted-foreground">—</span> },
   { accessorKey: "state", header: "State", cell: ({ row }) => <StateBadge state={row.original.state} /> },
   { accessorKey: "user", header: "User", cell: ({ row }) => row.original.user ?? <span className="text-muted-foreground">—</span> },
-  { id: "enqueued", header: "Enqueued", accessorFn: (r) => r.enqueuedAt.getTime(), cell: ({ row }) => <Time at={row.original.enqueuedAt} /> },
-  { id: "started", header: "Started", accessorFn: (r) => r.startedAt?.getTime() ?? 0, cell: ({ row }) => <Time at={row.original.startedAt} /> },
-  { id: "ended", header: "Ended", accessorFn: (r) => r.endedAt?.getTime() ?? 0, cell: ({ row }) => <Time at={row.original.endedAt} /> },
+  { id: "enqueued", header: "Enqueued", accessorFn: (r) => r.enqueuedAt.getTime(), cell: ({ row }) => <At at={row.original.enqueuedAt} /> },
+  { id: "started", header: "Started", accessorFn: (r) => r.startedAt?.getTime() ?? 0, cell: ({ row }) => <At at={row.original.startedAt} /> },
+  { id: "ended", header: "Ended", accessorFn: (r) => r.endedAt?.getTime() ?? 0, cell: ({ row }) => <At at={row.original.endedAt} /> },
   {
     accessorKey: "progress",
     header: "Progress",
@@ -70,7 +65,7 @@ export function RunsView({ canAct, canMove }: { canAct: boolean; canMove: boolea
   const tab = parseTab(searchParams);
   const filters = useMemo(() => parseFilters(searchParams), [searchParams]);
   const sort = useMemo(() => parseSort(tab, searchParams), [tab, searchParams]);
-  const input = useMemo(() => ({ ...toFindInput(tab, filters, sort), limit: PAGE_SIZE }), [tab, filters, sort]);
+  const input = useMemo(() => toFindInput(tab, filters, sort), [tab, filters, sort]);
   const [selected, setSelected] = useState<Set<number>>(new Set());
   /** The action waiting for confirmation, and the runs it applies to (the selection, or one row). */
   const [pending, setPending] = useState<{ action: RunAction; ids: number[] } | null>(null);

@@ -85,9 +85,13 @@ const date = (v: string) => {
 };
 const text = (v: string) => v.trim() || undefined;
 
+/** Runs per page of the list. */
+const PAGE_SIZE = 50;
+
 /** The find input for the filters (invalid numbers and dates are ignored rather than sent). */
 export function toFindInput(tab: RunsTab, f: RunFilters, sort: RunSort = "newest"): Omit<RouterInputs["run"]["find"], "cursor"> {
   return {
+    limit: PAGE_SIZE,
     tab,
     sort,
     id: positiveInt(f.id),

@@ -11,7 +11,7 @@ import { Skeleton } from "~/components/ui/skeleton";
 import { cn } from "~/lib/utils";
 import type { ApiExposure, Finding, NodeSecurity, Risk, SecurityReport } from "~/security/types";
 import { useTRPC } from "~/trpc/react";
-import { formatDateTime, formatRelative } from "../../_components/format-time";
+import { Time } from "../../_components/time";
 import { ApiTable } from "./api-table";
 import { ConfirmExposureDialog } from "./confirm-exposure-dialog";
 import { FindingsList, type SourcedFinding } from "./findings-list";
@@ -108,9 +108,7 @@ function Summary({ report }: { report: SecurityReport }) {
       </Stat>
       <Stat label="Nodes reporting" value={`${reporting} / ${report.nodes.length}`} accent={reporting === report.nodes.length ? "ok" : "warning"}>
         Report generated{" "}
-        <time dateTime={report.generatedAt.toISOString()} title={formatDateTime(report.generatedAt)}>
-          {report.generatedAt.toLocaleTimeString("en-GB")}
-        </time>
+        <Time at={report.generatedAt} show="time" title="dateTime" />
       </Stat>
     </div>
   );
@@ -174,9 +172,7 @@ function NodeCard({
         </div>
         <CardDescription>
           Engine node · last heartbeat{" "}
-          <time dateTime={lastSeen?.toISOString()} title={formatDateTime(lastSeen, "")}>
-            {formatRelative(lastSeen)}
-          </time>
+          <Time at={lastSeen} show="relative" title="dateTime" />
           {node && !node.config.enabled ? " · disabled" : ""}
           {" · "}
           <span data-testid={`security-payloads-${name}`} data-isolated={security.payloads.isolated}>

@@ -11,7 +11,8 @@ import { Button } from "~/components/ui/button";
 import { DataTable } from "~/components/ui/data-table";
 import { Input } from "~/components/ui/input";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
-import { formatDate, formatDateTime, formatRelative } from "../../_components/format-time";
+import { Time } from "../../_components/time";
+import { usersFindInput } from "./find-input";
 import { ConfirmDialog } from "../../_components/confirm-dialog";
 import { EditRolesDialog } from "./edit-roles-dialog";
 import { PasswordDialog, type RevealedPassword } from "./password-dialog";
@@ -21,7 +22,6 @@ import { UserStatusBadge, userStatus } from "./user-status";
 type UserRow = RouterOutputs["user"]["find"]["items"][number];
 type PendingAction = { kind: UserActionKind; user: UserRow };
 
-const PAGE_SIZE = 50;
 
 function useDebounced<T>(value: T, delayMs: number): T {
   const [debounced, setDebounced] = useState(value);
@@ -73,9 +73,7 @@ const baseColumns: ColumnDef<UserRow>[] = [
     cell: ({ row }) => {
       const at = row.original.lastLoginAt;
       return (
-        <time dateTime={at?.toISOString()} title={formatDateTime(at, "")}>
-          {formatRelative(at)}
-        </time>
+        <Time at={at} show="relative" title="dateTime" />
       );
     },
   },
@@ -84,9 +82,7 @@ const baseColumns: ColumnDef<UserRow>[] = [
     header: "Created",
     accessorFn: (u) => u.createdAt.getTime(),
     cell: ({ row }) => (
-      <time dateTime={row.original.createdAt.toISOString()} title={formatDateTime(row.original.createdAt)}>
-        {formatDate(row.original.createdAt)}
-      </time>
+      <Time at={row.original.createdAt} show="date" title="dateTime" />
     ),
   },
 ];
@@ -102,7 +98,7 @@ export function UsersTable({ canUpdate, currentUserId }: { canUpdate: boolean; c
 
   const users = useInfiniteQuery({
     ...trpc.user.find.infiniteQueryOptions(
-      { query: query || undefined, limit: PAGE_SIZE },
+      usersFindInput(query),
       { getNextPageParam: (last) => last.nextCursor },
     ),
     placeholderData: keepPreviousData,

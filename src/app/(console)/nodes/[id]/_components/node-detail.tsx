@@ -13,7 +13,7 @@ import { Card, CardContent, CardHeader, CardTitle } from "~/components/ui/card";
 import { DataTable } from "~/components/ui/data-table";
 import { Skeleton } from "~/components/ui/skeleton";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
-import { formatDateTime, formatRelative } from "../../../_components/format-time";
+import { Time } from "../../../_components/time";
 import { Fact } from "../../../_components/fact";
 import { useRefreshInterval } from "../../../_components/live-refresh";
 import { PageHeader } from "../../../_components/page-header";
@@ -147,9 +147,7 @@ export function NodeDetail({ id, canEdit }: { id: number; canEdit: boolean }) {
             {n.stopRequested ? <Badge variant="outline">stop requested</Badge> : null}
             <span>
               last seen{" "}
-              <time dateTime={n.lastSeenAlive?.toISOString()} title={formatDateTime(n.lastSeenAlive, "")}>
-                {formatRelative(n.lastSeenAlive)}
-              </time>
+              <Time at={n.lastSeenAlive} show="relative" title="dateTime" />
             </span>
           </span>
         }
@@ -160,13 +158,13 @@ export function NodeDetail({ id, canEdit }: { id: number; canEdit: boolean }) {
         <Alert data-testid="declared-dead">
           <CircleAlert aria-hidden="true" />
           <AlertTitle>
-            Declared dead by {n.declaredDeadBy} at {formatDateTime(n.declaredDeadAt)}
+            Declared dead by {n.declaredDeadBy} at <Time at={n.declaredDeadAt} show="dateTime" />
           </AlertTitle>
           <AlertDescription>
             It had sent no heartbeat for {Math.round(n.deadAfterMs / 1000)} s. Its running runs were ended CRASHED and the runs it had claimed but not
             started went back to their queues.{" "}
             {n.lastSeenAlive && n.lastSeenAlive > n.declaredDeadAt
-              ? `It came back${report?.lastRejoinAt ? ` and rejoined at ${formatDateTime(report.lastRejoinAt)}` : ""}: it killed the payloads it still ran and works again.`
+              ? <>It came back{report?.lastRejoinAt ? <> and rejoined at <Time at={report.lastRejoinAt} show="dateTime" /></> : null}: it killed the payloads it still ran and works again.</>
               : "It has not come back since."}
           </AlertDescription>
         </Alert>
@@ -183,7 +181,7 @@ export function NodeDetail({ id, canEdit }: { id: number; canEdit: boolean }) {
                 <Fact label="State">{report.state}</Fact>
                 <Fact label="Version">{report.version}</Fact>
                 <Fact label="PID">{report.pid}</Fact>
-                <Fact label="Started">{formatDateTime(report.startedAt)}</Fact>
+                <Fact label="Started"><Time at={report.startedAt} show="dateTime" /></Fact>
                 <Fact label="Runs ended since start">{report.ended}</Fact>
                 <Fact label="Runs crashed since start">{report.crashed}</Fact>
                 <Fact label="Runs taken from it since start">{report.takenOver}</Fact>
@@ -192,7 +190,7 @@ export function NodeDetail({ id, canEdit }: { id: number; canEdit: boolean }) {
                 </Fact>
                 <Fact label="Declared dead after">{Math.round(n.deadAfterMs / 1000)} s of silence</Fact>
                 <Fact label="Scheduler leader">{report.schedulerLeader ? "yes" : "no"}</Fact>
-                <Fact label="Last report">{formatRelative(report.reportedAt)}</Fact>
+                <Fact label="Last report"><Time at={report.reportedAt} show="relative" title="dateTime" /></Fact>
               </dl>
             ) : (
               <p className="text-muted-foreground text-sm">

@@ -9,7 +9,7 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "~/com
 import { Skeleton } from "~/components/ui/skeleton";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "~/components/ui/table";
 import { useTRPC } from "~/trpc/react";
-import { formatDateTime } from "../../../_components/format-time";
+import { Time } from "../../../_components/time";
 import { StateBadge } from "../../_components/state-badge";
 import { LogViewer } from "./log-viewer";
 import { RunDetailActions } from "./run-detail-actions";
@@ -27,8 +27,8 @@ const TAG_LABELS = {
   keyword3: "Keyword 3",
 } as const;
 
-function Time({ at }: { at: Date | null }) {
-  return at ? <time dateTime={at.toISOString()}>{formatDateTime(at)}</time> : <span className="text-muted-foreground">—</span>;
+function At({ at }: { at: Date | null }) {
+  return at ? <Time at={at} show="dateTime" /> : <span className="text-muted-foreground">—</span>;
 }
 
 const formatSize = (n: number) => (n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1024 / 1024).toFixed(1)} MiB`);
@@ -126,7 +126,7 @@ export function RunDetail({ id, canAct, canLogs, canFiles }: { id: number; canAc
                 <li key={label} className="flex items-center gap-3 text-sm">
                   <span className={at ? "bg-primary size-2.5 rounded-full" : "border-muted-foreground size-2.5 rounded-full border"} aria-hidden="true" />
                   <span className="w-24">{label}</span>
-                  <Time at={at} />
+                  <At at={at} />
                 </li>
               ))}
             </ol>
@@ -192,9 +192,7 @@ export function RunDetail({ id, canAct, canLogs, canFiles }: { id: number; canAc
             <ul className="grid gap-1 text-sm" data-testid="run-messages">
               {r.messages.map((m) => (
                 <li key={m.id} className="flex gap-3">
-                  <time dateTime={m.createdAt.toISOString()} className="text-muted-foreground shrink-0 text-xs leading-5">
-                    {formatDateTime(m.createdAt)}
-                  </time>
+                  <Time at={m.createdAt} show="dateTime" className="text-muted-foreground shrink-0 text-xs leading-5" />
                   <span className="break-words whitespace-pre-wrap">{m.text}</span>
                 </li>
               ))}

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { initDatabase } from "~/server/services/setup/init-database";
 import { type TestDb, createTestDb } from "~/test/test-db";
 import { endRun, endRuns } from "./end-run";
@@ -61,8 +61,7 @@ describe("endRuns", () => {
   });
 
   it("records when a run ended as the instant it ended, whatever the node's time zone", async () => {
-    const zone = process.env.TZ;
-    process.env.TZ = "Asia/Tokyo";
+    vi.stubEnv("TZ", "Asia/Tokyo");
     try {
       const { id } = await enqueueRun(t.db, { applicationName: "DemoEcho" });
       const before = Date.now();
@@ -78,7 +77,7 @@ describe("endRuns", () => {
         expect(time!.getTime()).toBeLessThanOrEqual(after + 1);
       }
     } finally {
-      process.env.TZ = zone;
+      vi.unstubAllEnvs();
     }
   });
 });
